@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -25,6 +27,11 @@ data_app = typer.Typer(help="Get, validate and generate the Home Credit tables."
 app.add_typer(data_app, name="data")
 
 _console = Console(stderr=True)
+
+
+class Format(enum.StrEnum):
+    parquet = "parquet"
+    csv = "csv"
 
 
 @app.callback()
@@ -76,3 +83,46 @@ def _run(fn: Callable[[], _T]) -> _T:
 
 def main() -> None:  # pragma: no cover - console script alias
     sys.exit(app())
+
+
+@data_app.command("ingest")
+def data_ingest(
+    source: Annotated[
+        Path, typer.Argument(help="A folder of the Kaggle CSV files (plain or .gz), or the competition zip.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the validated Parquet tables.")] = Path("data/tables"),
+) -> None:
+    """Validate the eight Kaggle tables and write one Parquet file per table."""
+    from credit_scoring.data.ingest import ingest
+
+    with _progress() as hook:
+        report = _run(lambda: ingest(source, out, progress=hook))
+    _console.print(report.summary(), highlight=False)
+
+
+@data_app.command("download")
+def data_download(
+    out: Annotated[Path, typer.Option("--out", help="Folder to download the Kaggle files into.")] = Path("data/raw"),
+) -> None:
+    """Download the competition files with your own Kaggle credentials (~/.kaggle/kaggle.json or KAGGLE_* variables)."""
+    from credit_scoring.data.download import download
+
+    path = _run(lambda: download(out))
+    _console.print(f"downloaded to {path}; next: credit-scoring data ingest {path} --out data/tables", highlight=False)
+
+
+@data_app.command("synth")
+def data_synth(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the eight synthetic tables.")] = Path("data/synthetic"),
+    clients: Annotated[
+        int, typer.Option("--clients", min=10, help="Labelled clients (application_train rows).")
+    ] = 20_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same data.")] = 0,
+    fmt: Annotated[Format, typer.Option("--format", help="File format of the tables.")] = Format.parquet,
+) -> None:
+    """Generate synthetic Home Credit tables with the exact Kaggle schema, calibrated on the real sample."""
+    from credit_scoring.data.synthetic import generate
+
+    with _progress() as hook:
+        info = _run(lambda: generate(out, n_clients=clients, seed=seed, fmt=fmt.value, progress=hook))
+    _console.print(info.summary(), highlight=False)
