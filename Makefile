@@ -1,0 +1,62 @@
+# Credit scoring for Prêt à dépenser. `make help` lists the targets.
+# Needs only Python 3.11 and make: uv (pinned) is bootstrapped into .uv/, the project into .venv/ from uv.lock.
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+UV_VERSION := 0.13.9
+UV := .uv/bin/uv
+RUN := $(UV) run --frozen --no-sync
+DEMO_CLIENTS ?= 20000
+DATA_DIR ?= data
+CHECKED := src tests bench scripts
+
+.DEFAULT_GOAL := help
+.PHONY: help install lint format test demo demo-data bench bench-quick clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
+
+$(UV):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed: set PYTHON=/path/to/python3.11")'
+	$(PYTHON) -m venv .uv
+	.uv/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+.venv/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+install: .venv/.synced ## Create .venv with the locked dependencies (dev tools included)
+
+lint: install ## ruff (lint and format check) and mypy on src
+	$(RUN) ruff check $(CHECKED)
+	$(RUN) ruff format --check $(CHECKED)
+	$(RUN) mypy src
+
+format: install ## Apply ruff's fixes and formatting
+	$(RUN) ruff check --fix $(CHECKED)
+	$(RUN) ruff format $(CHECKED)
+
+test: lint ## Lint, type-check, then run the whole test suite
+	$(RUN) pytest
+
+demo-data: install ## Demo tables: the real Kaggle files if they are in data/raw, otherwise synthetic ones
+	@if ls $(DATA_DIR)/raw/application_train.csv* $(DATA_DIR)/raw/*.zip >/dev/null 2>&1; then \
+		echo "Kaggle files found in $(DATA_DIR)/raw: ingesting them"; \
+		$(RUN) credit-scoring data ingest $(DATA_DIR)/raw --out $(DATA_DIR)/tables; \
+	elif [ ! -f $(DATA_DIR)/tables/generator.json ]; then \
+		$(RUN) credit-scoring data synth --clients $(DEMO_CLIENTS) --seed 42 --out $(DATA_DIR)/tables; \
+	else echo "$(DATA_DIR)/tables already holds the demo data"; fi
+
+demo: demo-data ## Install, build the demo data (later: model, API and dashboard)
+	@echo "Demo data ready in $(DATA_DIR)/tables. Model, API and dashboard arrive with the next issues."
+
+bench: install ## Full-scale benchmarks (synthetic 307,511 clients; needs ~10 GB of disk and several minutes)
+	$(RUN) python bench/synth.py --out $(DATA_DIR)/bench/synth-full
+	$(RUN) python bench/synth.py --out $(DATA_DIR)/bench/synth-full-csv --format csv
+	$(RUN) python bench/ingest.py $(DATA_DIR)/bench/synth-full-csv --out $(DATA_DIR)/bench/ingested
+
+bench-quick: install ## The same benchmarks at 1/10 scale
+	$(RUN) python bench/synth.py --clients 30751 --out $(DATA_DIR)/bench/synth-small --format csv
+	$(RUN) python bench/ingest.py $(DATA_DIR)/bench/synth-small --out $(DATA_DIR)/bench/ingested-small
+
+clean: ## Remove environments, caches and generated data (keeps data/raw)
+	rm -rf .venv .uv .mypy_cache .ruff_cache .pytest_cache $(DATA_DIR)/tables $(DATA_DIR)/bench
