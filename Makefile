@@ -10,7 +10,7 @@ DATA_DIR ?= data
 CHECKED := src tests bench scripts
 
 .DEFAULT_GOAL := help
-.PHONY: help install lint format test demo demo-data bench bench-quick clean
+.PHONY: help install lint format test demo demo-data bench bench-quick clean mlflow-ui
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -60,3 +60,6 @@ bench-quick: install ## The same benchmarks at 1/10 scale
 
 clean: ## Remove environments, caches and generated data (keeps data/raw)
 	rm -rf .venv .uv .mypy_cache .ruff_cache .pytest_cache $(DATA_DIR)/tables $(DATA_DIR)/bench
+
+mlflow-ui: install ## Open the MLflow tracking UI on the local store (http://127.0.0.1:5000)
+	$(RUN) mlflow ui --backend-store-uri sqlite:///mlflow.db --host 127.0.0.1 --port 5000

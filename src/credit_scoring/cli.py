@@ -25,6 +25,8 @@ app = typer.Typer(
 )
 data_app = typer.Typer(help="Get, validate and generate the Home Credit tables.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+models_app = typer.Typer(help="Manage trained models and the MLflow registry.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
 
 _console = Console(stderr=True)
 
@@ -126,3 +128,73 @@ def data_synth(
     with _progress() as hook:
         info = _run(lambda: generate(out, n_clients=clients, seed=seed, fmt=fmt.value, progress=hook))
     _console.print(info.summary(), highlight=False)
+
+
+@app.command("train")
+def train_command(
+    data: Annotated[Path, typer.Option("--data", help="Raw-table folder (from `data ingest` or `data synth`).")] = Path(
+        "data/tables"
+    ),
+    out: Annotated[Path, typer.Option("--out", help="Folder that receives the versioned model bundle.")] = Path(
+        "models"
+    ),
+    features: Annotated[
+        Path | None, typer.Option("--features", help="Reuse this feature store instead of building one.")
+    ] = None,
+    config: Annotated[Path, typer.Option("--config", help="Training configuration (YAML).")] = Path(
+        "configs/train.yaml"
+    ),
+    trials: Annotated[int | None, typer.Option("--trials", min=0, help="Optuna trials (overrides the config).")] = None,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", min=1, help="Optuna time budget in seconds (overrides the config).")
+    ] = None,
+    track: Annotated[bool, typer.Option("--track/--no-track", help="Log the run to MLflow and register it.")] = True,
+) -> None:
+    """Train LightGBM for the business cost, calibrate it, and write a versioned bundle (logged to MLflow)."""
+    from credit_scoring.config import TrainConfig, get_settings
+    from credit_scoring.modeling.run import train
+
+    def body() -> str:
+        cfg = (
+            TrainConfig.from_yaml(config) if config.is_file() or config != Path("configs/train.yaml") else TrainConfig()
+        )
+        if trials is not None or timeout is not None:
+            cfg = cfg.model_copy(
+                update={"optuna": cfg.optuna.model_copy(update={
+                    "trials": cfg.optuna.trials if trials is None else trials,
+                    "timeout": cfg.optuna.timeout if timeout is None else timeout,
+                })}
+            )  # fmt: skip
+        with _progress() as hook:
+            features_dir = features if features is not None else _build_features(data, hook)
+            outcome = train(
+                features_dir=features_dir, out_dir=out, config=cfg, settings=get_settings(), track=track, progress=hook
+            )
+        return outcome.summary()
+
+    _console.print(_run(body), highlight=False)
+
+
+def _build_features(data: Path, hook: ProgressHook) -> Path:
+    """The feature store beside the raw tables: data/tables -> data/features (rebuilt only when missing)."""
+    from credit_scoring.features import build_features
+
+    out = data.parent / "features"
+    if not (out / "manifest.json").is_file():
+        build_features(data, out, progress=hook)
+    return out
+
+
+@models_app.command("promote")
+def models_promote(
+    version: Annotated[str | None, typer.Argument(help="Registered version (default: the newest).")] = None,
+) -> None:
+    """Point the registry alias `champion` at a model version; the API serves the champion by default."""
+    from credit_scoring.config import get_settings
+    from credit_scoring.modeling.tracking import promote
+
+    settings = get_settings()
+    chosen = _run(
+        lambda: promote(tracking_uri=settings.mlflow_tracking_uri, name=settings.registered_model_name, version=version)
+    )
+    _console.print(f"{settings.registered_model_name} version {chosen} is now the champion", highlight=False)

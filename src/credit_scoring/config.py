@@ -1,0 +1,105 @@
+"""Settings from the environment (or a ``.env`` file) and the training configuration (a YAML file).
+
+Nothing is read at import: call ``get_settings()`` (cached) or ``TrainConfig.from_yaml(path)``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from credit_scoring.errors import CreditScoringError
+
+__all__ = ["LightGBMParams", "OptunaConfig", "Settings", "TrainConfig", "get_settings"]
+
+
+class Settings(BaseSettings):
+    """Where things live and which model serves. Every field can be set as ``CREDIT_SCORING_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="CREDIT_SCORING_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("data")
+    models_dir: Path = Path("models")
+    #: A bundle folder, or "champion" for the MLflow registry's champion alias.
+    model: str = "champion"
+    #: Defaults to a SQLite file in the working directory (the project folder).
+    mlflow_tracking_uri: str = "sqlite:///mlflow.db"
+    mlflow_experiment: str = "credit-scoring"
+    registered_model_name: str = "credit-scoring"
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+class LightGBMParams(BaseModel):
+    """LightGBM parameters used for every fit; Optuna may override the tunable ones."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    learning_rate: float = Field(0.08, gt=0, le=1)
+    num_leaves: int = Field(31, ge=2)
+    max_depth: int = -1
+    min_child_samples: int = Field(100, ge=1)
+    feature_fraction: float = Field(0.3, gt=0, le=1)
+    bagging_fraction: float = Field(0.9, gt=0, le=1)
+    bagging_freq: int = Field(1, ge=0)
+    lambda_l2: float = Field(10.0, ge=0)
+    max_bin: int = Field(63, ge=2)
+    n_estimators: int = Field(2000, ge=1)
+    early_stopping_rounds: int = Field(100, ge=1)
+
+
+class OptunaConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    trials: int = Field(0, ge=0)
+    timeout: float | None = Field(None, gt=0)
+    #: Labelled rows sampled for the search (all when larger than the data), to keep trials cheap.
+    sample_rows: int = Field(60_000, ge=100)
+    #: AUC is threshold-free and smooth; the cost at its optimal threshold is the goal but noisier per trial.
+    objective: Literal["auc", "cost"] = "auc"
+
+
+class TrainConfig(BaseModel):
+    """One experiment's parameters. ``configs/train.yaml`` holds the defaults used by ``make demo``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seed: int = 42
+    holdout_fraction: float = Field(0.2, gt=0, lt=1)
+    n_folds: int = Field(5, ge=2)
+    inner_validation_fraction: float = Field(0.1, gt=0, lt=0.5)
+    fn_cost: float = Field(10.0, gt=0)
+    fp_cost: float = Field(1.0, gt=0)
+    calibration: Literal["isotonic", "platt", "none"] = "isotonic"
+    imbalance: list[Literal["none", "class_weight", "undersample"]] = ["none", "class_weight", "undersample"]
+    baselines: bool = True
+    #: Keep the most important features of a quick first fit (None keeps all).
+    max_features: int | None = Field(None, ge=1)
+    lightgbm: LightGBMParams = LightGBMParams()
+    optuna: OptunaConfig = OptunaConfig()
+    register_model: bool = True
+
+    @classmethod
+    def from_yaml(cls, path: Path) -> TrainConfig:
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except OSError as exc:
+            raise CreditScoringError(f"cannot read training config {path}: {exc.strerror}") from None
+        except yaml.YAMLError as exc:
+            raise CreditScoringError(f"training config {path} is not valid YAML: {exc}") from None
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise CreditScoringError(
+                f"training config {path}: {where}: {first['msg']} (got {first.get('input')!r})"
+            ) from None

@@ -1,0 +1,76 @@
+"""``Scorer``: the only inference path. The CLI, the API and batch scoring all call it.
+
+It takes feature rows (as built by ``credit_scoring.features``), aligns them to the bundle's feature list, and returns
+the calibrated probability of default and the decision at the bundle's cost-minimising threshold.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from credit_scoring.bundle import ModelBundle
+from credit_scoring.errors import DataError
+
+__all__ = ["DECISION_GRANTED", "DECISION_REFUSED", "Scorer"]
+
+DECISION_GRANTED = "granted"
+DECISION_REFUSED = "refused"
+
+
+class Scorer:
+    """Wraps a verified ``ModelBundle``: feature rows in, probabilities and decisions out."""
+
+    def __init__(self, bundle: ModelBundle) -> None:
+        self.bundle = bundle
+        self._features = bundle.features
+
+    @classmethod
+    def from_path(cls, folder: Path) -> Scorer:
+        return cls(ModelBundle.load(folder))
+
+    @property
+    def threshold(self) -> float:
+        return self.bundle.threshold
+
+    @property
+    def features(self) -> list[str]:
+        return list(self._features)
+
+    def _matrix(self, frame: pd.DataFrame) -> NDArray[np.float64]:
+        missing = [c for c in self._features if c not in frame.columns]
+        if missing:
+            shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+            raise DataError(f"feature rows lack {len(missing)} column(s) the model needs: {shown}")
+        try:
+            return frame[self._features].to_numpy(dtype=np.float64, na_value=np.nan)
+        except (TypeError, ValueError) as exc:
+            raise DataError(f"feature rows must be numeric: {exc}") from None
+
+    def predict_raw(self, frame: pd.DataFrame) -> NDArray[np.float64]:
+        """The model's raw output (log-odds of default before calibration)."""
+        return np.asarray(self.bundle.booster.predict(self._matrix(frame), raw_score=True), dtype=np.float64)
+
+    def predict_proba(self, frame: pd.DataFrame) -> NDArray[np.float64]:
+        """Calibrated probability of default, the number the threshold applies to."""
+        raw = self.predict_raw(frame)
+        return self.bundle.calibrator.transform(1.0 / (1.0 + np.exp(-raw)))
+
+    def decide(self, proba: NDArray[np.float64]) -> NDArray[np.str_]:
+        return np.where(proba >= self.threshold, DECISION_REFUSED, DECISION_GRANTED)
+
+    def score(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Probability, decision, threshold and distance to the threshold, one row per input row (same index)."""
+        proba = self.predict_proba(frame)
+        return pd.DataFrame(
+            {
+                "probability": proba,
+                "decision": self.decide(proba),
+                "threshold": self.threshold,
+                "distance_to_threshold": proba - self.threshold,
+            },
+            index=frame.index,
+        )
