@@ -83,6 +83,9 @@ class TrainConfig(BaseModel):
     baselines: bool = True
     #: Keep the most important features of a quick first fit (None keeps all).
     max_features: int | None = Field(None, ge=1)
+    #: Known directions of effect (+1: a higher value never lowers the risk; -1: never raises it). Features absent
+    #: from the data are ignored, so one list serves the real and the synthetic data.
+    monotone: dict[str, Literal[-1, 1]] = Field(default_factory=dict)
     lightgbm: LightGBMParams = LightGBMParams()
     optuna: OptunaConfig = OptunaConfig()
     register_model: bool = True

@@ -32,7 +32,12 @@ def _frame(seed: int = 0) -> TrainingData:
 @pytest.fixture(scope="module")
 def config() -> TrainConfig:
     return TrainConfig.model_validate(
-        {"n_folds": 3, "lightgbm": {"n_estimators": 200, "early_stopping_rounds": 20}, "optuna": {"trials": 2}}
+        {
+            "n_folds": 3,
+            "lightgbm": {"n_estimators": 200, "early_stopping_rounds": 20},
+            "optuna": {"trials": 2},
+            "monotone": {"F0": 1, "F1": -1, "NOT_A_FEATURE": 1},
+        }
     )
 
 
@@ -137,3 +142,28 @@ def test_config_errors_name_the_field(tmp_path: Path) -> None:
     path.write_text("lightgbm: {learning_rat: 0.1}\n")
     with pytest.raises(CreditScoringError, match=r"lightgbm\.learning_rat"):
         TrainConfig.from_yaml(path)
+
+
+def test_contributions_add_up_to_the_raw_output_and_to_the_probability_shown(bundle_dir: Path) -> None:
+    from credit_scoring.explain import contributions, global_importance
+
+    scorer = Scorer.from_path(bundle_dir)
+    x = _frame(seed=4).x.head(300)
+    c = contributions(scorer, x)
+    np.testing.assert_allclose(c.base_logit + c.logit.sum(axis=1), scorer.predict_raw(x), atol=1e-9)
+    np.testing.assert_allclose(c.base_probability + c.proba_points.sum(axis=1), scorer.predict_proba(x), atol=1e-12)
+    # Probability points keep each contribution's sign (or are zero when the probability did not move).
+    assert (np.sign(c.proba_points) * np.sign(c.logit) >= 0).all()
+    top = global_importance(scorer, x)["feature"].head(2).tolist()
+    assert set(top) == {"F0", "F1"}  # the two features that drive the planted signal
+
+
+@pytest.mark.parametrize(("feature", "direction"), [("F0", 1), ("F1", -1)])
+def test_monotone_features_move_the_risk_one_way_only(bundle_dir: Path, feature: str, direction: int) -> None:
+    scorer = Scorer.from_path(bundle_dir)
+    clients = _frame(seed=5).x.head(50)
+    grid = np.linspace(-3, 3, 25)
+    for _, row in clients.iterrows():
+        what_if = pd.DataFrame([row] * len(grid)).assign(**{feature: grid})
+        raw = scorer.predict_raw(what_if)
+        assert (np.diff(raw) * direction >= -1e-12).all()

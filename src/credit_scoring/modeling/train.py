@@ -283,6 +283,10 @@ def fit_model(data: TrainingData, cfg: TrainConfig, *, progress: ProgressHook = 
 
     features = _select_features(x_dev, y_dev, base, cfg)
     x_dev, x_hold = x_dev[features], x_hold[features]
+    if cfg.monotone:
+        # What-if answers must never be absurd: a known direction of effect is enforced, not just hoped for.
+        base["monotone_constraints"] = [cfg.monotone.get(f, 0) for f in features]
+        base["monotone_constraints_method"] = "advanced"
     lap("feature_selection")
 
     comparison = _baselines(x_dev, y_dev, cfg) if cfg.baselines else []
