@@ -10,12 +10,26 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from credit_scoring.errors import CreditScoringError
 
 __all__ = ["LightGBMParams", "OptunaConfig", "Settings", "TrainConfig", "get_settings"]
+
+# Development defaults, documented in docs/api.md; ``Settings`` refuses them when environment=production.
+_DEV_SECRET_KEY = "dev-only-secret-key-change-me-0123456789"
+_DEV_ADVISOR_PASSWORD = "conseiller-demo"
+_DEV_CLIENT_PASSWORD = "client-demo"
 
 
 class Settings(BaseSettings):
@@ -31,6 +45,58 @@ class Settings(BaseSettings):
     mlflow_tracking_uri: str = "sqlite:///mlflow.db"
     mlflow_experiment: str = "credit-scoring"
     registered_model_name: str = "credit-scoring"
+
+    # --- API (issue 6) -------------------------------------------------------------------------------------------
+    #: "production" refuses the development defaults of the secrets below.
+    environment: Literal["local", "test", "staging", "production"] = "local"
+    #: The decision log. SQLite (WAL mode) by default; PostgreSQL when a ``postgresql://`` URL is given. The plain
+    #: ``DATABASE_URL`` variable (Render, Heroku, compose) is read too.
+    database_url: str = Field(
+        "sqlite:///data/decisions.db",
+        validation_alias=AliasChoices("CREDIT_SCORING_DATABASE_URL", "DATABASE_URL"),
+    )
+    #: Run the Alembic migrations when the API starts.
+    database_auto_migrate: bool = True
+    #: Signs the access tokens (HS256). The default is for development only.
+    secret_key: SecretStr = SecretStr(_DEV_SECRET_KEY)
+    token_ttl_minutes: int = Field(60, ge=1, le=7 * 24 * 60)
+    #: Passwords of the demo users made by ``create_demo_users`` (``conseiller`` and ``client-<id>``).
+    demo_advisor_password: SecretStr = SecretStr(_DEV_ADVISOR_PASSWORD)
+    demo_client_password: SecretStr = SecretStr(_DEV_CLIENT_PASSWORD)
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(8000, ge=1, le=65535)
+    api_workers: int = Field(1, ge=1, le=64)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    #: The feature store the service reads the known clients from.
+    feature_store_dir: Path = Path("data/features")
+    #: Batch uploads larger than this are refused with 413/422 rather than exhausting memory.
+    batch_max_rows: int = Field(100_000, ge=1)
+    batch_max_bytes: int = Field(64 * 1024 * 1024, ge=1024)
+
+    @field_validator("database_url")
+    @classmethod
+    def _psycopg_driver(cls, url: str) -> str:
+        """Hosted PostgreSQL hands out ``postgres://`` URLs; SQLAlchemy needs the driver named (psycopg 3)."""
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+
+    @model_validator(mode="after")
+    def _enforce_non_default_secrets(self) -> Settings:
+        """Development defaults keep ``make demo`` one command; in production they would be known to everyone."""
+        defaults = {
+            "secret_key": (self.secret_key, _DEV_SECRET_KEY),
+            "demo_advisor_password": (self.demo_advisor_password, _DEV_ADVISOR_PASSWORD),
+            "demo_client_password": (self.demo_client_password, _DEV_CLIENT_PASSWORD),
+        }
+        if self.environment == "production":
+            for name, (value, default) in defaults.items():
+                if value.get_secret_value() == default:
+                    raise ValueError(
+                        f"CREDIT_SCORING_{name.upper()} still has its development default: set it for production"
+                    )
+        return self
 
 
 @cache

@@ -1,0 +1,110 @@
+"""Known clients: search (advisors), file, score, explanation, similar clients, decision history, what-if.
+
+A client user reaches only the routes guarded by ``OwnClient`` and only for its own id. Every score served here is in
+the decision log before the response leaves (kind ``score``; what-if results as ``simulation``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+
+from credit_scoring.api.deps import Advisor, DbSession, OwnClient, RequestId, Service
+from credit_scoring.api.recording import record
+from credit_scoring.api.responses import CLIENT, errors
+from credit_scoring.schemas import (
+    MAX_ID,
+    ClientInfo,
+    ClientQuery,
+    ClientSummary,
+    DecisionPage,
+    DecisionQuery,
+    Explanation,
+    Lang,
+    ScoreResult,
+    SimilarClient,
+    WhatIfRequest,
+    WhatIfResult,
+)
+from credit_scoring.storage.decisions import list_decisions
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/clients", tags=["clients"])
+
+SkId = Annotated[int, Path(ge=0, le=MAX_ID, description="SK_ID_CURR")]
+
+
+@router.get("", summary="Search known clients (paginated, at most 100)", responses=errors(401, 403, 422, 503))
+def search_clients(_: Advisor, service: Service, query: Annotated[ClientQuery, Query()]) -> list[ClientSummary]:
+    return service.search_clients(query)
+
+
+@router.get("/{sk_id}", summary="A client's main application fields", responses=CLIENT)
+def client_info(sk_id: SkId, _: OwnClient, service: Service) -> ClientInfo:
+    return service.client(sk_id)
+
+
+@router.get("/{sk_id}/score", summary="Score a known client (logged as kind=score)", responses=CLIENT)
+def score_client(
+    sk_id: SkId, user: OwnClient, service: Service, session: DbSession, request: Request, request_id: RequestId
+) -> ScoreResult:
+    score = service.score_client(sk_id)
+    (logged,) = record(
+        session, [score], actor=user, kind="score", metrics=request.app.state.metrics, request_id=request_id
+    )
+    return logged
+
+
+@router.get("/{sk_id}/explanation", summary="Why this score: contributions and reason codes", responses=CLIENT)
+def explain_client(
+    sk_id: SkId,
+    _: OwnClient,
+    service: Service,
+    lang: Annotated[Lang, Query()] = "fr",
+    top: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> Explanation:
+    return service.explain_client(sk_id, lang=lang, top=top)
+
+
+@router.get("/{sk_id}/similar", summary="Nearest known clients and their outcomes (advisors)", responses=CLIENT)
+def similar_clients(
+    sk_id: SkId, _: Advisor, service: Service, k: Annotated[int, Query(ge=1, le=50)] = 10
+) -> list[SimilarClient]:
+    return service.similar_clients(sk_id, k=k)
+
+
+@router.get(
+    "/{sk_id}/decisions", summary="The client's decision history, newest first", responses=errors(401, 403, 422)
+)
+def client_decisions(
+    sk_id: SkId,
+    _: OwnClient,
+    session: DbSession,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> DecisionPage:
+    total, items = list_decisions(session, DecisionQuery(client_id=sk_id, limit=limit, offset=offset))
+    return DecisionPage(total=total, items=list(items))
+
+
+@router.post(
+    "/{sk_id}/what-if",
+    summary="Score the client with some application fields changed (logged as kind=simulation)",
+    responses=CLIENT,
+)
+def what_if(
+    sk_id: SkId,
+    body: WhatIfRequest,
+    user: OwnClient,
+    service: Service,
+    session: DbSession,
+    request: Request,
+    request_id: RequestId,
+) -> WhatIfResult:
+    result = service.what_if(sk_id, body.changes.fields(), lang=body.lang)
+    (after,) = record(
+        session, [result.after], actor=user, kind="simulation", metrics=request.app.state.metrics, request_id=request_id
+    )
+    return result.model_copy(update={"after": after})

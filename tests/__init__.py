@@ -1,0 +1,1 @@
+"""Test suite (a package so that tests/api can share its fakes and fixtures by import)."""
