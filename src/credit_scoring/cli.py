@@ -25,6 +25,8 @@ app = typer.Typer(
 )
 data_app = typer.Typer(help="Get, validate and generate the Home Credit tables.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+features_app = typer.Typer(help="Build the per-client feature store.", no_args_is_help=True)
+app.add_typer(features_app, name="features")
 models_app = typer.Typer(help="Manage trained models and the MLflow registry.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
 
@@ -180,7 +182,7 @@ def _build_features(data: Path, hook: ProgressHook) -> Path:
     from credit_scoring.features import build_features
 
     out = data.parent / "features"
-    if not (out / "manifest.json").is_file():
+    if not (out / "manifest.json").is_file() or not (out / "features.parquet").is_file():
         build_features(data, out, progress=hook)
     return out
 
@@ -198,3 +200,24 @@ def models_promote(
         lambda: promote(tracking_uri=settings.mlflow_tracking_uri, name=settings.registered_model_name, version=version)
     )
     _console.print(f"{settings.registered_model_name} version {chosen} is now the champion", highlight=False)
+
+
+@features_app.command("build")
+def features_build(
+    data: Annotated[Path, typer.Option("--data", help="Raw-table folder (from `data ingest` or `data synth`).")] = Path(
+        "data/tables"
+    ),
+    out: Annotated[Path, typer.Option("--out", help="Feature store folder (features.parquet + manifest.json).")] = Path(
+        "data/features"
+    ),
+) -> None:
+    """Aggregate every history table once and join them into one row of features per client."""
+    from credit_scoring.features import build_features
+
+    with _progress() as hook:
+        info = _run(lambda: build_features(data, out, progress=hook))
+    _console.print(
+        f"{info.n_features} features for {info.n_clients:,} clients ({info.n_labelled:,} labelled) in "
+        f"{info.seconds:.1f}s -> {info.features_path}",
+        highlight=False,
+    )

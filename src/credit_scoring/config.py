@@ -73,6 +73,14 @@ class Settings(BaseSettings):
     batch_max_rows: int = Field(100_000, ge=1)
     batch_max_bytes: int = Field(64 * 1024 * 1024, ge=1024)
 
+    # --- Dashboard (issue 7) -------------------------------------------------------------------------------------
+    #: The API the dashboard talks to (it never loads the model itself).
+    dashboard_api_url: str = "http://127.0.0.1:8000"
+    dashboard_host: str = "127.0.0.1"
+    dashboard_port: int = Field(8501, ge=1, le=65535)
+    #: Seconds before an API call is reported as failed to the user instead of leaving the page spinning.
+    dashboard_api_timeout: float = Field(15.0, gt=0, le=600)
+
     @field_validator("database_url")
     @classmethod
     def _psycopg_driver(cls, url: str) -> str:
@@ -149,6 +157,9 @@ class TrainConfig(BaseModel):
     baselines: bool = True
     #: Keep the most important features of a quick first fit (None keeps all).
     max_features: int | None = Field(None, ge=1)
+    #: Development clients sampled (stratified) for feature selection, baselines and the imbalance comparison; the
+    #: chosen strategy is then cross-validated on all of them. None uses every development client throughout.
+    comparison_sample_rows: int | None = Field(None, ge=100)
     #: Known directions of effect (+1: a higher value never lowers the risk; -1: never raises it). Features absent
     #: from the data are ignored, so one list serves the real and the synthetic data.
     monotone: dict[str, Literal[-1, 1]] = Field(default_factory=dict)

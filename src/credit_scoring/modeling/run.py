@@ -23,7 +23,7 @@ __all__ = ["TrainOutcome", "load_training_data", "train"]
 logger = logging.getLogger(__name__)
 
 #: Columns of features.parquet that are never features: identifiers and the label.
-NON_FEATURES = frozenset({"SK_ID_CURR", "TARGET", "IS_TRAIN"})
+NON_FEATURES = frozenset({"SK_ID_CURR", "TARGET", "LABELLED"})
 
 
 @dataclass(frozen=True)
