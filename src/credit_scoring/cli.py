@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -28,6 +28,8 @@ app.add_typer(data_app, name="data")
 features_app = typer.Typer(help="Build the per-client feature store.", no_args_is_help=True)
 app.add_typer(features_app, name="features")
 models_app = typer.Typer(help="Manage trained models and the MLflow registry.", no_args_is_help=True)
+users_app = typer.Typer(help="Manage API users (advisors, clients) and service API keys.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 app.add_typer(models_app, name="models")
 
 _console = Console(stderr=True)
@@ -221,3 +223,121 @@ def features_build(
         f"{info.seconds:.1f}s -> {info.features_path}",
         highlight=False,
     )
+
+
+class Role(enum.StrEnum):
+    advisor = "advisor"
+    client = "client"
+
+
+@contextmanager
+def _db_session() -> Iterator[Any]:
+    """A session on the decision-log database from settings, migrated to the latest schema first."""
+    from credit_scoring.config import get_settings
+    from credit_scoring.storage.db import make_engine, make_session_factory, upgrade_database
+
+    url = get_settings().database_url
+    upgrade_database(url)
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+@users_app.command("add")
+def users_add(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[Role, typer.Option("--role", help="advisor: every client; client: only their own file.")],
+    client_id: Annotated[
+        int | None, typer.Option("--client-id", help="For a client user: the SK_ID_CURR they may see.")
+    ] = None,
+    password: Annotated[
+        str,
+        typer.Option(
+            "--password", prompt=True, hide_input=True, confirmation_prompt=True, help="At least 8 characters."
+        ),
+    ] = "",
+) -> None:
+    """Create a user, or change an existing user's password, role or client. Passwords are stored hashed (argon2)."""
+    from credit_scoring.storage.users import add_user
+
+    def body() -> None:
+        with _db_session() as session:
+            add_user(session, username, password, role.value, client_id)
+
+    _run(body)
+    _console.print(f"user {username} saved ({role.value})", highlight=False)
+
+
+@users_app.command("demo")
+def users_demo(
+    clients: Annotated[int, typer.Option("--clients", min=0, help="How many client logins to create.")] = 3,
+) -> None:
+    """Create the documented demo users: `conseiller` and `client-<id>` for the first known clients."""
+    from credit_scoring.config import get_settings
+    from credit_scoring.storage.users import create_demo_users
+
+    settings = get_settings()
+
+    def body() -> list[Any]:
+        ids = _known_client_ids(settings.feature_store_dir, clients)
+        with _db_session() as session:
+            return create_demo_users(session, settings, ids)
+
+    for user in _run(body):
+        _console.print(f"{user.username} ({user.role}{f', client {user.client_id}' if user.client_id else ''})")
+
+
+def _known_client_ids(store: Path, n: int) -> list[int]:
+    import pyarrow.parquet as pq
+
+    from credit_scoring.errors import DataError
+
+    path = store / "applications.parquet"
+    if not path.is_file():
+        raise DataError(f"{path} is missing: build the feature store first (`credit-scoring features build`)")
+    ids = pq.read_table(path, columns=["SK_ID_CURR"]).column(0).to_pylist()
+    return sorted(int(i) for i in ids)[:n]
+
+
+@users_app.command("add-key")
+def users_add_key(name: Annotated[str, typer.Argument(help="Name of the calling service.")]) -> None:
+    """Create an API key for a service caller (advisor rights); it is shown once and stored hashed."""
+    from credit_scoring.storage.users import add_api_key
+
+    def body() -> str:
+        with _db_session() as session:
+            return add_api_key(session, name)
+
+    key = _run(body)
+    _console.print(f"API key for {name} (shown once, send it as X-API-Key):")
+    typer.echo(key)
+
+
+@users_app.command("revoke-key")
+def users_revoke_key(name: Annotated[str, typer.Argument(help="Name given when the key was created.")]) -> None:
+    """Revoke a service's API key."""
+    from credit_scoring.storage.users import revoke_api_key
+
+    def body() -> bool:
+        with _db_session() as session:
+            return revoke_api_key(session, name)
+
+    if not _run(body):
+        _console.print(f"[red]error:[/red] no API key named {name}", highlight=False)
+        raise typer.Exit(code=1)
+    _console.print(f"API key {name} revoked", highlight=False)
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[str | None, typer.Option("--host", help="Address to bind (default from settings).")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port (default from settings).")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, help="Worker processes.")] = None,
+) -> None:
+    """Start the scoring API (uvicorn); model, feature store and database come from settings."""
+    from credit_scoring.api.serve import serve
+
+    _run(lambda: serve(host, port, workers))
