@@ -10,7 +10,7 @@ DATA_DIR ?= data
 CHECKED := src tests bench scripts
 
 .DEFAULT_GOAL := help
-.PHONY: help install lint format test demo demo-data bench bench-quick clean mlflow-ui
+.PHONY: help install lint format test demo demo-data demo-model bench bench-quick clean mlflow-ui
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -40,14 +40,26 @@ test: lint ## Lint, type-check, then run the whole test suite
 
 demo-data: install ## Demo tables: the real Kaggle files if they are in data/raw, otherwise synthetic ones
 	@if ls $(DATA_DIR)/raw/application_train.csv* $(DATA_DIR)/raw/*.zip >/dev/null 2>&1; then \
-		echo "Kaggle files found in $(DATA_DIR)/raw: ingesting them"; \
-		$(RUN) credit-scoring data ingest $(DATA_DIR)/raw --out $(DATA_DIR)/tables; \
+		if [ ! -f $(DATA_DIR)/tables/ingest_report.json ]; then \
+			echo "Kaggle files found in $(DATA_DIR)/raw: ingesting them"; \
+			$(RUN) credit-scoring data ingest $(DATA_DIR)/raw --out $(DATA_DIR)/tables; fi; \
 	elif [ ! -f $(DATA_DIR)/tables/generator.json ]; then \
 		$(RUN) credit-scoring data synth --clients $(DEMO_CLIENTS) --seed 42 --out $(DATA_DIR)/tables; \
 	else echo "$(DATA_DIR)/tables already holds the demo data"; fi
 
-demo: demo-data ## Install, build the demo data (later: model, API and dashboard)
-	@echo "Demo data ready in $(DATA_DIR)/tables. Model, API and dashboard arrive with the next issues."
+demo-model: demo-data ## Feature store, model (registered and promoted to champion) and demo users
+	@[ -f $(DATA_DIR)/features/manifest.json ] || $(RUN) credit-scoring features build --data $(DATA_DIR)/tables --out $(DATA_DIR)/features
+	@if ! ls models/*/metadata.json >/dev/null 2>&1; then \
+		if [ -f $(DATA_DIR)/tables/ingest_report.json ]; then \
+			echo "Real data: training with the quick profile (configs/train-quick.yaml, about 15 minutes on 2 cores)"; \
+			$(RUN) credit-scoring train --features $(DATA_DIR)/features --out models --config configs/train-quick.yaml; \
+		else $(RUN) credit-scoring train --features $(DATA_DIR)/features --out models --config configs/train.yaml; fi; \
+		$(RUN) credit-scoring models promote; fi
+	@$(RUN) credit-scoring users demo --clients 3
+
+demo: demo-model ## Install, build data, features and model, then start the API and the dashboard (Ctrl-C stops both)
+	@echo "Demo logins: advisor 'conseiller' / 'conseiller-demo'; clients 'client-<id>' (listed above) / 'client-demo'"
+	@$(RUN) credit-scoring up
 
 bench: install ## Full-scale benchmarks (synthetic 307,511 clients; needs ~10 GB of disk and several minutes)
 	$(RUN) python bench/synth.py --out $(DATA_DIR)/bench/synth-full
@@ -59,7 +71,7 @@ bench-quick: install ## The same benchmarks at 1/10 scale
 	$(RUN) python bench/ingest.py $(DATA_DIR)/bench/synth-small --out $(DATA_DIR)/bench/ingested-small
 
 clean: ## Remove environments, caches and generated data (keeps data/raw)
-	rm -rf .venv .uv .mypy_cache .ruff_cache .pytest_cache $(DATA_DIR)/tables $(DATA_DIR)/bench
+	rm -rf .venv .uv .mypy_cache .ruff_cache .pytest_cache $(DATA_DIR)/tables $(DATA_DIR)/features $(DATA_DIR)/bench models mlruns mlflow.db
 
 mlflow-ui: install ## Open the MLflow tracking UI on the local store (http://127.0.0.1:5000)
 	$(RUN) mlflow ui --backend-store-uri sqlite:///mlflow.db --host 127.0.0.1 --port 5000

@@ -341,3 +341,35 @@ def serve_command(
     from credit_scoring.api.serve import serve
 
     _run(lambda: serve(host, port, workers))
+
+
+@app.command("dashboard")
+def dashboard_command_(
+    host: Annotated[str | None, typer.Option("--host", help="Address to bind (default from settings).")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port (default from settings).")] = None,
+    api_url: Annotated[
+        str | None, typer.Option("--api-url", help="The API it talks to (default from settings).")
+    ] = None,
+) -> None:
+    """Start the Streamlit dashboard; it reaches the model only through the API."""
+    from credit_scoring.config import get_settings
+    from credit_scoring.dashboard.launch import run_dashboard
+
+    s = get_settings()
+    code = run_dashboard(host or s.dashboard_host, port or s.dashboard_port, api_url or s.dashboard_api_url)
+    raise typer.Exit(code=code)
+
+
+@app.command("up")
+def up_command() -> None:
+    """Start the API and the dashboard together; Ctrl-C stops both."""
+    from credit_scoring.config import get_settings
+    from credit_scoring.launcher import run_stack
+
+    settings = get_settings()
+
+    def announce(line: str) -> None:
+        _console.print(line, highlight=False)
+
+    code = _run(lambda: run_stack(settings, announce=announce))
+    raise typer.Exit(code=code)

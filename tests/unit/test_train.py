@@ -64,9 +64,9 @@ def test_model_learns_the_signal_and_beats_the_baselines(result: TrainingResult)
     assert result.metrics["holdout_auc"] > 0.7
     assert result.metrics["holdout_cost_normalized"] < 1.0  # better than granting or refusing everyone
     assert {f"LightGBM, imbalance: {s}" for s in ("none", "class_weight", "undersample")} <= set(by_model)
-    chosen = by_model[f"LightGBM, imbalance: {result.strategy}"]["oof_cost_per_client"]
-    assert chosen == min(by_model[f"LightGBM, imbalance: {s}"]["oof_cost_per_client"] for s in ("none", "class_weight",
-                                                                                              "undersample"))  # fmt: skip
+    costs = {s: by_model[f"LightGBM, imbalance: {s}"]["oof_cost_per_client"] for s in ("none", "class_weight",
+                                                                                         "undersample")}  # fmt: skip
+    assert costs[result.strategy] == min(costs.values())
 
 
 def test_threshold_is_far_below_one_half_for_a_ten_to_one_cost(result: TrainingResult) -> None:
@@ -167,3 +167,10 @@ def test_monotone_features_move_the_risk_one_way_only(bundle_dir: Path, feature:
         what_if = pd.DataFrame([row] * len(grid)).assign(**{feature: grid})
         raw = scorer.predict_raw(what_if)
         assert (np.diff(raw) * direction >= -1e-12).all()
+
+
+@pytest.mark.parametrize("name", ["train.yaml", "train-quick.yaml"])
+def test_shipped_configs_are_valid(name: str, pytestconfig: pytest.Config) -> None:
+    cfg = TrainConfig.from_yaml(pytestconfig.rootpath / "configs" / name)
+    assert cfg.fn_cost == 10 and cfg.fp_cost == 1
+    assert cfg.monotone["EXT_SOURCE_2"] == -1
