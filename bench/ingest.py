@@ -53,6 +53,8 @@ def main() -> int:
         )
         return 2
     size = sum(p.stat().st_size for p in source.iterdir() if p.is_file() and ".csv" in p.name)
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.out) as tmp:
         out = Path(tmp) / "tables"
         t0 = time.perf_counter()

@@ -32,7 +32,11 @@ def _evaluate(x, y, cfg: TrainConfig, seeds: list[int]) -> dict[str, float]:  # 
     start = time.perf_counter()
     for seed in seeds:
         run_cfg = cfg.model_copy(update={"seed": seed})
-        cv = cross_validate(x, y, _lgb_params(cfg.lightgbm, seed=seed), run_cfg, n_folds=5)
+        params = _lgb_params(cfg.lightgbm, seed=seed)
+        if cfg.monotone:
+            params["monotone_constraints"] = [cfg.monotone.get(c, 0) for c in x.columns]
+            params["monotone_constraints_method"] = "intermediate"
+        cv = cross_validate(x, y, params, run_cfg, n_folds=5)
         aucs += cv.fold_auc
         p = cv.oof_proba
         t = optimal_threshold(y, p, fn_cost=cfg.fn_cost, fp_cost=cfg.fp_cost)
@@ -52,8 +56,13 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("data/bench/model-quality"))
     parser.add_argument("--config", type=Path, default=Path("configs/train.yaml"))
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument(
+        "--no-monotone", action="store_true", help="drop the monotone constraints (to measure their cost)"
+    )
     args = parser.parse_args()
     cfg = TrainConfig.from_yaml(args.config)
+    if args.no_monotone:
+        cfg = cfg.model_copy(update={"monotone": {}})
     tables, store = args.work / "tables", args.work / "features"
     if not (tables / "ingest_report.json").is_file():
         ingest(args.sample, tables)
@@ -63,6 +72,7 @@ def main() -> None:
     data = load_training_data(store)
     app_only = [f["name"] for f in manifest["features"] if f["table"].startswith("application") and f["name"] in data.x]
     results = {}
+    print(f"monotone constraints: {sorted(cfg.monotone) or 'none'}")
     print(f"labelled clients: {len(data.y)}, default rate {data.y.mean():.4f}; features: {data.x.shape[1]} "
           f"({len(app_only)} application-level)")  # fmt: skip
     results["(a) all labelled, application features"] = _evaluate(data.x[app_only], data.y, cfg, args.seeds)
