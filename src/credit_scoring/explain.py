@@ -15,6 +15,7 @@ map from log-odds to calibrated probability is non-decreasing, so the ratio is n
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,7 @@ from numpy.typing import NDArray
 
 from credit_scoring.scoring import Scorer
 
-__all__ = ["Contributions", "contributions", "global_importance"]
+__all__ = ["Contributions", "contributions", "contributions_matrix", "global_importance"]
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,19 @@ class Contributions:
 
 def contributions(scorer: Scorer, frame: pd.DataFrame) -> Contributions:
     """Exact TreeSHAP contributions of every feature for every row of ``frame``."""
-    matrix = scorer._matrix(frame)
-    contrib = np.asarray(scorer.bundle.booster.predict(matrix, pred_contrib=True), dtype=np.float64)
+    return contributions_matrix(scorer, scorer._matrix(frame))
+
+
+def contributions_matrix(
+    scorer: Scorer, matrix: NDArray[np.floating[Any]], *, num_threads: int | None = None
+) -> Contributions:
+    """As ``contributions``, for rows already in the bundle's feature order (float32 or float64, C-contiguous).
+
+    The service explains one client at a time from its float32 store matrix: no DataFrame, no copy, and
+    ``num_threads=1`` because starting OpenMP threads costs more than the work for a single row.
+    """
+    params: dict[str, Any] = {} if num_threads is None else {"num_threads": num_threads}
+    contrib = np.asarray(scorer.bundle.booster.predict(matrix, pred_contrib=True, **params), dtype=np.float64)
     logit, base = contrib[:, :-1], contrib[:, -1]
     raw = logit.sum(axis=1) + base
     calibrate = scorer.bundle.calibrator.transform

@@ -7,6 +7,7 @@ the calibrated probability of default and the decision at the bundle's cost-mini
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -56,7 +57,22 @@ class Scorer:
 
     def predict_proba(self, frame: pd.DataFrame) -> NDArray[np.float64]:
         """Calibrated probability of default, the number the threshold applies to."""
-        raw = self.predict_raw(frame)
+        return self.calibrate(self.predict_raw(frame))
+
+    def predict_raw_matrix(
+        self, matrix: NDArray[np.floating[Any]], *, num_threads: int | None = None
+    ) -> NDArray[np.float64]:
+        """Raw output for rows already in ``features`` order (float32 or float64): the service's path, no DataFrame.
+
+        ``num_threads=1`` suits a single row (starting OpenMP threads costs more than scoring it).
+        """
+        if matrix.ndim != 2 or matrix.shape[1] != len(self._features):
+            raise DataError(f"feature matrix has shape {matrix.shape}, expected (n, {len(self._features)})")
+        params: dict[str, Any] = {} if num_threads is None else {"num_threads": num_threads}
+        return np.asarray(self.bundle.booster.predict(matrix, raw_score=True, **params), dtype=np.float64)
+
+    def calibrate(self, raw: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Calibrated probability of default from the raw log-odds."""
         return self.bundle.calibrator.transform(1.0 / (1.0 + np.exp(-raw)))
 
     def decide(self, proba: NDArray[np.float64]) -> NDArray[np.str_]:

@@ -141,9 +141,37 @@ class ScoringService(Protocol):
 def load_service(settings: Settings) -> ScoringService:
     """Build the real service from settings (bundle from ``settings.model``, store from ``settings.feature_store_dir``).
 
-    Called once, in the API's lifespan. Until the domain is wired, this says what to do instead of failing obscurely.
+    Called once, in the API's lifespan. ``settings.model`` is a bundle folder, or ``"champion"`` (any other word is
+    taken as a registry alias): the registered version is downloaded under ``settings.models_dir/.registry``. Every
+    failure is a ``ServiceUnavailableError`` whose message says what to do, so the API can answer 503 with it.
     """
-    raise ServiceUnavailableError(
-        f"no model is available (model={settings.model!r}, store={settings.feature_store_dir}): "
-        "train one with `credit-scoring train` (or `make demo`), then start the API again"
-    )
+    from pathlib import Path
+
+    from credit_scoring.serving import open_service
+
+    candidate = Path(settings.model).expanduser()
+    if candidate.is_dir() or "/" in settings.model or settings.model.startswith("."):
+        if not candidate.is_dir():
+            raise ServiceUnavailableError(
+                f"the model bundle folder {candidate} does not exist: set CREDIT_SCORING_MODEL to a bundle folder "
+                "(from `credit-scoring train`) or to 'champion'"
+            )
+        bundle_dir = candidate
+    else:
+        from credit_scoring.modeling.tracking import resolve_registered_bundle
+
+        dst = settings.models_dir / ".registry" / settings.model
+        dst.mkdir(parents=True, exist_ok=True)
+        try:
+            bundle_dir = resolve_registered_bundle(
+                tracking_uri=settings.mlflow_tracking_uri,
+                name=settings.registered_model_name,
+                alias=settings.model,
+                dst=dst,
+            )
+        except CreditScoringError as exc:
+            raise ServiceUnavailableError(
+                f"no model is available ({exc}): train one with `credit-scoring train` (or `make demo`), "
+                "then start the API again"
+            ) from None
+    return open_service(bundle_dir, settings.feature_store_dir)
