@@ -152,7 +152,7 @@ class TrainConfig(BaseModel):
     inner_validation_fraction: float = Field(0.1, gt=0, lt=0.5)
     fn_cost: float = Field(10.0, gt=0)
     fp_cost: float = Field(1.0, gt=0)
-    calibration: Literal["isotonic", "platt", "none"] = "isotonic"
+    calibration: Literal["isotonic", "platt", "none"] = "platt"
     imbalance: list[Literal["none", "class_weight", "undersample"]] = ["none", "class_weight", "undersample"]
     baselines: bool = True
     #: Keep the most important features of a quick first fit (None keeps all).

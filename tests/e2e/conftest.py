@@ -1,8 +1,9 @@
 """Browser tests: the real API (uvicorn subprocess) and the real dashboard (``streamlit run`` subprocess) on free
 ports, driven by Debian's Chromium through Playwright.
 
-The API runs on the fake domain service for now (``tests/e2e/fake_api.py``). To run on the real trained bundle, change
-only ``API_LAUNCHER`` in the ``api_url`` fixture to a command serving ``trained_bundle``/``feature_store``.
+The API is the real one, serving the model trained once per test session (``trained_bundle``) on the session's
+synthetic feature store (``tests/e2e/real_api.py``); ``tests/e2e/fake_api.py`` serves the fake service for the
+dashboard benchmark's harness.
 """
 
 from __future__ import annotations
@@ -82,11 +83,16 @@ def chromium() -> Path:
 
 
 @pytest.fixture(scope="session")
-def api_url(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The API under test. One-line switch to the real service: replace API_LAUNCHER."""
+def api_url(
+    chromium: Path, tmp_path_factory: pytest.TempPathFactory, trained_bundle: Path, feature_store: Path
+) -> Iterator[str]:
+    """The real API on the session's trained model and feature store."""
     port = free_port()
     folder = tmp_path_factory.mktemp("e2e_api")
-    API_LAUNCHER = [sys.executable, "-m", "tests.e2e.fake_api", "--database-url", f"sqlite:///{folder}/decisions.db"]
+    API_LAUNCHER = [
+        sys.executable, "-m", "tests.e2e.real_api", "--database-url", f"sqlite:///{folder}/decisions.db",
+        "--bundle", str(trained_bundle), "--store", str(feature_store),
+    ]  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     with serving(
         [*API_LAUNCHER, "--port", str(port)],

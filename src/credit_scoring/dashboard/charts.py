@@ -8,6 +8,7 @@ sentence per chart saying what it shows *for this client*; the page prints that 
 from __future__ import annotations
 
 import itertools
+import textwrap
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
@@ -165,7 +166,8 @@ def contributions_chart(contributions: Sequence[Contribution], lang: Lang, *, to
     """Horizontal bars: right (hatched, vermillion) pushes toward refusal, left (plain, blue) toward acceptance."""
     shown = sorted(contributions, key=lambda c: abs(c.probability_points), reverse=True)[:top]
     shown.reverse()  # plotly draws the first category at the bottom: strongest on top
-    names = [f"{c.label} = {field_value(c.feature, c.value, lang)}" for c in shown]
+    # Long feature descriptions would squeeze the bars: wrap them on several lines (plotly reads <br>).
+    names = ["<br>".join(textwrap.wrap(f"{c.label} = {field_value(c.feature, c.value, lang)}", 42)) for c in shown]
     fig = go.Figure()
     for side, refusal_side, colour, pattern in (
         ("toward_refusal", True, _REFUSE, _REFUSE_PATTERN),
@@ -189,12 +191,12 @@ def contributions_chart(contributions: Sequence[Contribution], lang: Lang, *, to
     fig.add_vline(x=0, line={"color": _TEXT, "width": 1})
     fig.update_layout(barmode="overlay")
     points = [c.probability_points for c in shown] or [0.0]
-    pad = 0.3 * max(max(abs(p) for p in points), 1.0)  # room for the labels outside the bars
+    pad = 0.6 * max(max(abs(p) for p in points), 1.0)  # room for the labels outside the bars
     fig.update_xaxes(
         title=t("points_axis", lang), zeroline=False, range=[min(min(points), 0) - pad, max(max(points), 0) + pad]
     )
     fig.update_yaxes(automargin=True)
-    _layout(fig, height=max(260, 42 * len(shown) + 120), lang=lang)
+    _layout(fig, height=max(260, sum(22 + 16 * n.count("<br>") for n in names) + 24 * len(shown) + 120), lang=lang)
     refusal = [
         f"{c.label} ({fmt_points(c.probability_points, lang)})" for c in reversed(shown) if c.probability_points > 0
     ]
