@@ -58,6 +58,10 @@ def main() -> None:
     parser.add_argument("--config", type=Path, default=Path("configs/train.yaml"))
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument(
+        "--set", action="append", default=[], help="override a LightGBM parameter, e.g. learning_rate=0.03"
+    )
+    parser.add_argument("--only", choices=["a", "b"], default=None, help="run one protocol only")
+    parser.add_argument(
         "--no-monotone", action="store_true", help="drop the monotone constraints (to measure their cost)"
     )
     args = parser.parse_args()

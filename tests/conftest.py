@@ -90,7 +90,20 @@ def trained_bundle(feature_store: Path, test_settings: Settings) -> Path:
             "n_folds": 3,
             "lightgbm": {"n_estimators": 300, "early_stopping_rounds": 30, "learning_rate": 0.1},
             "optuna": {"trials": 1, "sample_rows": 2000},
-            "monotone": {"APP_EXT_SOURCE_MEAN": -1},
+            "monotone": {
+                f: -1
+                for f in (
+                    "EXT_SOURCE_1",
+                    "EXT_SOURCE_2",
+                    "EXT_SOURCE_3",
+                    "APP_EXT_SOURCE_MEAN",
+                    "APP_EXT_SOURCE_MIN",
+                    "APP_EXT_SOURCE_MAX",
+                    "APP_EXT_SOURCE_WEIGHTED",
+                    "APP_EXT_SOURCE_PROD",
+                )
+            },
+            "exclude_features": ["APP_EXT_SOURCE_STD"],
         }
     )
     outcome = train(features_dir=feature_store, out_dir=test_settings.models_dir, config=config, settings=test_settings)

@@ -163,6 +163,9 @@ class TrainConfig(BaseModel):
     #: Known directions of effect (+1: a higher value never lowers the risk; -1: never raises it). Features absent
     #: from the data are ignored, so one list serves the real and the synthetic data.
     monotone: dict[str, Literal[-1, 1]] = Field(default_factory=dict)
+    #: Features never given to the model. A feature that moves both ways when a constrained input moves (the spread of
+    #: the external scores) would break the monotone what-if promise, so it is left out.
+    exclude_features: list[str] = Field(default_factory=list)
     lightgbm: LightGBMParams = LightGBMParams()
     optuna: OptunaConfig = OptunaConfig()
     register_model: bool = True

@@ -152,8 +152,8 @@ def test_what_if_without_change_reproduces_the_score(service: StoreService) -> N
 
 def test_constrained_features_move_the_risk_one_way_only(service: StoreService) -> None:
     """Every feature the bundle's config constrains: moving it alone along its range (on the service's float32 rows and
-    scoring path) never moves the model's output against the constraint. The session bundle constrains
-    APP_EXT_SOURCE_MEAN (-1): a better external score never raises the risk."""
+    scoring path) never moves the model's output against the constraint. The session bundle constrains the external
+    scores and their combinations (-1): a better external score never raises the risk."""
     monotone = service.scorer.bundle.metadata["config"]["monotone"]
     constrained = {f: d for f, d in monotone.items() if f in service.features}
     assert constrained.get("APP_EXT_SOURCE_MEAN") == -1
@@ -165,6 +165,18 @@ def test_constrained_features_move_the_risk_one_way_only(service: StoreService) 
             x[:, j] = grid
             raw = service.scorer.predict_raw_matrix(x)
             assert np.all(direction * np.diff(raw) >= -1e-12), (feature, sk_id)
+
+
+@pytest.mark.parametrize("field", ["EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3"])
+def test_a_better_external_score_in_a_what_if_never_raises_the_risk(service: StoreService, field: str) -> None:
+    """Through the whole what-if path (application features recomputed, history from the store, calibration): every
+    feature derived from the external scores is constrained, and their spread is excluded from the model."""
+    assert "APP_EXT_SOURCE_STD" not in service.features
+    for sk_id in _some_ids(service, 6):
+        probabilities = [
+            service.what_if(sk_id, {field: value}).after.probability for value in np.linspace(0.05, 0.95, 10)
+        ]
+        assert np.all(np.diff(probabilities) <= 1e-12), (sk_id, probabilities)
 
 
 def test_what_if_refuses_unknown_fields_and_bad_values(service: StoreService) -> None:

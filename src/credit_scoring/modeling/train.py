@@ -288,6 +288,9 @@ def fit_model(data: TrainingData, cfg: TrainConfig, *, progress: ProgressHook = 
         sample, _ = train_test_split(sample, train_size=cfg.comparison_sample_rows, stratify=y_dev,
                                      random_state=cfg.seed)  # fmt: skip
         sample = np.sort(sample)
+    if cfg.exclude_features:
+        keep = [c for c in x_dev.columns if c not in set(cfg.exclude_features)]
+        x_dev, x_hold = x_dev[keep], x_hold[keep]
     x_cmp, y_cmp = x_dev.iloc[sample], y_dev[sample]
     features = _select_features(x_cmp, y_cmp, base, cfg)
     x_dev, x_hold, x_cmp = x_dev[features], x_hold[features], x_cmp[features]
@@ -330,6 +333,7 @@ def fit_model(data: TrainingData, cfg: TrainConfig, *, progress: ProgressHook = 
     lap("imbalance_comparison")
 
     best_params, trials = _search(x_dev, y_dev, base, cfg, strategy)
+    lap("hyperparameter_search")
     params = base | best_params
     cv = cv_by_strategy[strategy]
     if best_params or len(sample) < len(y_dev):
@@ -346,7 +350,7 @@ def fit_model(data: TrainingData, cfg: TrainConfig, *, progress: ProgressHook = 
                 "oof_cost_normalized": _cost_of(y_dev, cv.oof_proba, cfg).normalized,
             }
         )
-    lap("hyperparameter_search")
+    lap("cross_validation_all_dev")
 
     calibrator = Calibrator(cfg.calibration).fit(cv.oof_proba, y_dev)
     oof_cal = calibrator.transform(cv.oof_proba)
