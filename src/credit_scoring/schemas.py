@@ -33,6 +33,7 @@ __all__ = [
     "ErrorResponse",
     "Explanation",
     "FeatureDescription",
+    "FeatureImportance",
     "FieldError",
     "FieldValue",
     "HealthStatus",
@@ -42,6 +43,7 @@ __all__ = [
     "OverrideAction",
     "OverrideIn",
     "OverrideRecord",
+    "PopulationPoint",
     "Principal",
     "ReadyStatus",
     "Reason",
@@ -257,6 +259,22 @@ class Explanation(BaseModel):
 class SimilarClient(BaseModel):
     sk_id: int
     distance: float = Field(ge=0)
+    probability: float = Field(ge=0, le=1)
+    target: int | None = None
+
+
+class FeatureImportance(BaseModel):
+    """Global importance of one feature: mean absolute contribution (log-odds) over a sample of clients."""
+
+    feature: str
+    label: str
+    importance: float
+
+
+class PopulationPoint(BaseModel):
+    """One anonymised client of a fixed population sample (no id): the requested feature values and the score."""
+
+    values: dict[str, FieldValue]
     probability: float = Field(ge=0, le=1)
     target: int | None = None
 

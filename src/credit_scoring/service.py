@@ -10,7 +10,7 @@ Errors the service raises are translated by the API: ``UnknownClientError`` and 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
 from credit_scoring.config import Settings
@@ -24,9 +24,11 @@ from credit_scoring.schemas import (
     Distribution,
     Explanation,
     FeatureDescription,
+    FeatureImportance,
     FieldValue,
     Lang,
     ModelInfo,
+    PopulationPoint,
     ScoreResult,
     SimilarClient,
     WhatIfResult,
@@ -117,6 +119,15 @@ class ScoringService(Protocol):
 
     def distribution(self, feature: str, *, bins: int = 20) -> Distribution:
         """Raises ``UnknownFeatureError``."""
+        ...
+
+    def feature_importance(self, *, lang: Lang = "fr", top: int = 30) -> list[FeatureImportance]:
+        """The model's global importance, most important first."""
+        ...
+
+    def population_sample(self, features: Sequence[str], *, n: int = 500) -> list[PopulationPoint]:
+        """``n`` anonymised clients of a fixed sample with the values of ``features`` (distribution features) and
+        their probability. Raises ``UnknownFeatureError``."""
         ...
 
     def what_if(self, sk_id: int, changes: Mapping[str, FieldValue], *, lang: Lang = "fr") -> WhatIfResult:

@@ -59,9 +59,11 @@ from credit_scoring.schemas import (
     Distribution,
     Explanation,
     FeatureDescription,
+    FeatureImportance,
     FieldValue,
     Lang,
     ModelInfo,
+    PopulationPoint,
     Reason,
     ScoreResult,
     SimilarClient,
@@ -683,6 +685,41 @@ class StoreService:
             raise UnknownFeatureError(feature)
         result: Distribution = self._distributions.get((feature, bins), lambda: self._histogram(feature, bins))
         return result
+
+    def feature_importance(self, *, lang: Lang = "fr", top: int = 30) -> list[FeatureImportance]:
+        order = np.argsort(-self.importance, kind="stable")[:top]
+        return [
+            FeatureImportance(
+                feature=self.features[j], label=self.texts[j].label(lang), importance=float(self.importance[j])
+            )
+            for j in order
+        ]
+
+    def population_sample(self, features: Sequence[str], *, n: int = 500) -> list[PopulationPoint]:
+        """A fixed, seeded sample (the same clients on every call, so a chart does not jump), without ids."""
+        for feature in features:
+            if feature not in self._distribution_names:
+                raise UnknownFeatureError(feature)
+        rows = np.sort(np.random.default_rng(0).choice(len(self.ids), size=min(n, len(self.ids)), replace=False))
+        columns = {f: self._sample_values(f, rows) for f in features}
+        return [
+            PopulationPoint(
+                values={f: columns[f][i] for f in features},
+                probability=float(self.probability[r]),
+                target=int(self.target[r]) if self.target[r] >= 0 else None,
+            )
+            for i, r in enumerate(rows)
+        ]
+
+    def _sample_values(self, feature: str, rows: NDArray[np.int64]) -> list[FieldValue]:
+        if feature in self.apps.codes:
+            levels = self.apps.levels[feature]
+            return [levels[c] if c >= 0 else None for c in self.apps.codes[feature][rows]]
+        if feature in self._index:
+            values = np.asarray(self.matrix[rows, self._index[feature]], dtype=np.float64)
+        else:
+            values = np.asarray(self.apps.numeric[feature], dtype=np.float64)[rows]
+        return [None if np.isnan(v) else float(v) for v in values]
 
     def _histogram(self, feature: str, bins: int) -> Distribution:
         """Counts by outcome; numeric bins span the 0.5-99.5% quantiles so a few extreme values do not flatten it."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 
 from credit_scoring.schemas import (
     ApplicationIn,
@@ -20,9 +20,11 @@ from credit_scoring.schemas import (
     Distribution,
     Explanation,
     FeatureDescription,
+    FeatureImportance,
     FieldValue,
     Lang,
     ModelInfo,
+    PopulationPoint,
     Reason,
     ScoreResult,
     SimilarClient,
@@ -243,6 +245,24 @@ class FakeService:
                 sk_id=s, distance=d, probability=self._score(s, self.clients[s]).probability, target=self.targets.get(s)
             )
             for d, s in others
+        ]
+
+    def feature_importance(self, *, lang: Lang = "fr", top: int = 30) -> list[FeatureImportance]:
+        weights = {"EXT_SOURCE_2": 0.6, "AMT_CREDIT": 0.3, "AMT_INCOME_TOTAL": 0.1}
+        return [FeatureImportance(feature=f, label=_LABELS[lang][f], importance=w) for f, w in weights.items()][:top]
+
+    def population_sample(self, features: Sequence[str], *, n: int = 500) -> list[PopulationPoint]:
+        known = {d.name for d in self.distribution_features()}
+        for feature in features:
+            if feature not in known:
+                raise UnknownFeatureError(feature)
+        return [
+            PopulationPoint(
+                values={f: self.clients[s][f] for f in features},
+                probability=self._score(s, self.clients[s]).probability,
+                target=self.targets.get(s),
+            )
+            for s in list(self.clients)[:n]
         ]
 
     def distribution(self, feature: str, *, bins: int = 20) -> Distribution:

@@ -184,3 +184,23 @@ def test_metrics_label_routes_by_template(api: Api) -> None:
     text = api.http.get("/metrics").text
     assert 'route="/api/v1/clients/{sk_id}/score"' in text and f"/clients/{OWN_ID}" not in text
     assert "credit_scoring_decisions_total{decision=" in text
+
+
+def test_global_importance_is_ordered_and_translated(api: Api) -> None:
+    fr = api.http.get("/api/v1/model/importance", headers=api.advisor).json()
+    en = api.http.get("/api/v1/model/importance", params={"lang": "en", "top": 2}, headers=api.advisor).json()
+    assert [i["importance"] for i in fr] == sorted((i["importance"] for i in fr), reverse=True)
+    assert len(en) == 2 and en[0]["feature"] == fr[0]["feature"] and en[0]["label"] != fr[0]["label"]
+
+
+def test_population_sample_has_values_and_scores_but_no_ids(api: Api) -> None:
+    response = api.http.get(
+        "/api/v1/population/sample", params={"features": "AMT_CREDIT,EXT_SOURCE_2", "n": 5}, headers=api.advisor
+    )
+    assert response.status_code == 200
+    points = response.json()
+    assert len(points) == 5
+    assert set(points[0]) == {"values", "probability", "target"}
+    assert set(points[0]["values"]) == {"AMT_CREDIT", "EXT_SOURCE_2"}
+    unknown = api.http.get("/api/v1/population/sample", params={"features": "NOPE"}, headers=api.advisor)
+    assert unknown.status_code == 404

@@ -24,6 +24,8 @@ ROLE_TABLE: list[tuple[str, str, dict[str, Any], int, int, int, int]] = [
     ("POST", "/api/v1/auth/token", {"data": {"username": "nobody", "password": "wrong-password"}}, 401, 401, 401, 401),
     ("GET", "/api/v1/auth/me", {}, 200, 200, 200, 401),
     ("GET", "/api/v1/model", {}, 200, 403, 403, 401),
+    ("GET", "/api/v1/model/importance", {}, 200, 403, 403, 401),
+    ("GET", "/api/v1/population/sample", {"params": {"features": "AMT_CREDIT,EXT_SOURCE_2"}}, 200, 403, 403, 401),
     ("GET", "/api/v1/distributions", {}, 200, 200, 200, 401),
     ("GET", "/api/v1/distributions/{feature}", {}, 200, 200, 200, 401),
     ("GET", "/api/v1/clients", {}, 200, 403, 403, 401),

@@ -343,3 +343,19 @@ def test_api_on_the_real_service(
         assert batch.status_code == 200, batch.text
         assert len(batch.text.strip().splitlines()) == 2
         assert http.get("/api/v1/clients/1/score", headers=advisor).status_code == 404
+
+
+def test_global_importance_and_population_sample(service: StoreService) -> None:
+    importance = service.feature_importance(lang="en", top=5)
+    assert len(importance) == 5
+    assert [i.importance for i in importance] == sorted((i.importance for i in importance), reverse=True)
+    assert importance[0].feature in service.features and importance[0].label
+    french = service.feature_importance(lang="fr", top=1)[0]
+    assert french.feature == importance[0].feature and french.label != importance[0].label
+    names = [f.name for f in service.distribution_features()][:2]
+    points = service.population_sample(names, n=50)
+    assert len(points) == 50 and set(points[0].values) == set(names)
+    assert points == service.population_sample(names, n=50)  # a fixed sample: charts do not jump between calls
+    assert all(0 <= p.probability <= 1 for p in points)
+    with pytest.raises(UnknownFeatureError):
+        service.population_sample(["NOT_A_FEATURE"])

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 import httpx
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from credit_scoring.schemas import (
     ApplicationIn,
@@ -24,12 +24,14 @@ from credit_scoring.schemas import (
     Distribution,
     Explanation,
     FeatureDescription,
+    FeatureImportance,
     FieldError,
     FieldValue,
     Lang,
     ModelInfo,
     OverrideIn,
     OverrideRecord,
+    PopulationPoint,
     Principal,
     ScoreResult,
     SimilarClient,
@@ -49,26 +51,6 @@ logger = logging.getLogger(__name__)
 
 _M = TypeVar("_M")
 _PREFIX = "/api/v1"
-
-
-class PopulationPoint(BaseModel):
-    """One anonymised client of the population sample (no id): the requested feature values and the score.
-
-    Not yet served by the API (requested: ``GET /api/v1/population/sample?features=a,b&n=500``); kept here until it
-    moves to ``schemas.py``.
-    """
-
-    values: dict[str, FieldValue]
-    probability: float = Field(ge=0, le=1)
-    target: int | None = None
-
-
-class FeatureImportance(BaseModel):
-    """Global importance of one feature (requested endpoint: ``GET /api/v1/model/importance?lang=``)."""
-
-    feature: str
-    label: str
-    importance: float
 
 
 class ApiError(Exception):
