@@ -56,7 +56,8 @@ def test_login_page_is_accessible(page: Page, dashboard_url: str, artifacts: Pat
     page.goto(dashboard_url, timeout=TIMEOUT_MS)
     expect(page.get_by_role("button", name="Se connecter")).to_be_visible(timeout=TIMEOUT_MS)
     expect(page).to_have_title(re.compile("Connexion"))
-    assert page.evaluate("document.documentElement.lang") == "fr"
+    # The dashboard sets <html lang> from a script that runs after the first render: wait for it, don't race it.
+    page.wait_for_function("document.documentElement.lang === 'fr'", timeout=TIMEOUT_MS)
     check_page(page, "01-login", artifacts)
 
 
@@ -104,7 +105,7 @@ def test_advisor_journey(page: Page, dashboard_url: str, artifacts: Path, traine
     page.get_by_text("English").click()
     wait_idle(page)
     expect(page.get_by_role("heading", name="The model", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
-    assert page.evaluate("document.documentElement.lang") == "en"
+    page.wait_for_function("document.documentElement.lang === 'en'", timeout=TIMEOUT_MS)
     _nav(page, "Client file")
     wait_client_shown(page, OTHER_ID)
     check_page(page, "07-advisor-client-file-en", artifacts)
