@@ -182,6 +182,8 @@ class FeatureDescription(BaseModel):
 
     name: str
     label: str
+    #: The same label in French (empty when there is none): the dashboard speaks French by default.
+    label_fr: str = ""
     group: str = ""
 
 

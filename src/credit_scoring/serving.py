@@ -571,14 +571,16 @@ class StoreService:
     def _describe_feature(self, name: str) -> FeatureDescription:
         if name in self._index:
             text = self.texts[self._index[name]]
-            return FeatureDescription(name=name, label=text.en, group=text.table)
-        return FeatureDescription(name=name, label=self._field_label(name), group="application")
+            return FeatureDescription(name=name, label=text.en, label_fr=text.fr, group=text.table)
+        return FeatureDescription(
+            name=name, label=self._field_label(name), label_fr=self._field_label(name, "fr"), group="application"
+        )
 
-    def _field_label(self, name: str) -> str:
+    def _field_label(self, name: str, lang: Lang = "en") -> str:
         from credit_scoring.features.manifest import column_descriptions
 
         entry = column_descriptions().get(("application", name))
-        return str(entry["en"]) if entry else name
+        return str(entry[lang]) if entry else name
 
     def search_clients(self, query: ClientQuery) -> list[ClientSummary]:
         mask = np.ones(len(self._sorted_ids), dtype=bool)  # in id order

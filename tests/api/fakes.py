@@ -170,7 +170,7 @@ class FakeService:
 
     def distribution_features(self) -> list[FeatureDescription]:
         return [
-            FeatureDescription(name=n, label=_LABELS["en"][n])
+            FeatureDescription(name=n, label=_LABELS["en"][n], label_fr=_LABELS["fr"][n])
             for n in ("AMT_INCOME_TOTAL", "AMT_CREDIT", "EXT_SOURCE_2", "NAME_CONTRACT_TYPE")
         ]
 

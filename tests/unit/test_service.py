@@ -359,3 +359,9 @@ def test_global_importance_and_population_sample(service: StoreService) -> None:
     assert all(0 <= p.probability <= 1 for p in points)
     with pytest.raises(UnknownFeatureError):
         service.population_sample(["NOT_A_FEATURE"])
+
+
+def test_distribution_features_are_labelled_in_both_languages(service: StoreService) -> None:
+    described = service.distribution_features()
+    assert described and all(d.label and d.label_fr for d in described)
+    assert any(d.label_fr != d.label for d in described)

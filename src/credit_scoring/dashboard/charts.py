@@ -231,11 +231,16 @@ def _share_below(edges: Sequence[float], counts: Sequence[int], value: float) ->
     return below / total
 
 
-def distribution_chart(distribution: Distribution, client_value: FieldValue, lang: Lang) -> Chart:
-    """Histogram of repaid vs defaulted clients (each as a share of its group), this client's value marked."""
-    label = field_label(distribution.feature, lang)
-    if label == distribution.feature:
-        label = distribution.label
+def distribution_chart(
+    distribution: Distribution, client_value: FieldValue, lang: Lang, *, label: str | None = None
+) -> Chart:
+    """Histogram of repaid vs defaulted clients (each as a share of its group), this client's value marked.
+
+    ``label`` names the feature in the page's language (the API's ``Distribution.label`` is English)."""
+    if label is None:
+        label = field_label(distribution.feature, lang)
+        if label == distribution.feature:
+            label = distribution.label
     repaid_total = sum(distribution.repaid) or 1
     defaulted_total = sum(distribution.defaulted) or 1
     everyone = [

@@ -259,7 +259,14 @@ def compare_page() -> None:
     st.header(t("compare_heading", lang, sk_id=sk_id), divider="gray")
     values: dict[str, FieldValue] = {c.feature: c.value for c in explanation.contributions}
     values.update(info.fields)
-    labels = {f.name: (field_label(f.name, lang) if field_label(f.name, lang) != f.name else f.label) for f in features}
+    labels = {
+        f.name: (
+            field_label(f.name, lang)
+            if field_label(f.name, lang) != f.name
+            else (f.label_fr if lang == "fr" and f.label_fr else f.label)
+        )
+        for f in features
+    }
 
     st.subheader(t("compare_distributions", lang))
     st.markdown(t("compare_explain", lang))
@@ -276,7 +283,10 @@ def compare_page() -> None:
         except ApiError as exc:
             session.report(exc)
             continue
-        show_chart(distribution_chart(distribution, values.get(feature), lang), key=f"dist_{sk_id}_{feature}")
+        show_chart(
+            distribution_chart(distribution, values.get(feature), lang, label=labels.get(feature)),
+            key=f"dist_{sk_id}_{feature}",
+        )
 
     st.subheader(t("similar_heading", lang))
     try:
