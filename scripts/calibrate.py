@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from credit_scoring.data.schema import SENTINEL_DAYS, TABLES
+from credit_scoring.data.schema import KAGGLE_ROWS, SENTINEL_DAYS, TABLES
 
 #: Probability grid for numeric quantiles: dense near both tails so that outliers survive, 1% steps in the body.
 GRID: list[float] = sorted(
@@ -40,17 +40,6 @@ GRID: list[float] = sorted(
 MAX_DISCRETE = 60
 #: Probability given to a schema level the sample lacks, so that every level can appear.
 RARE_LEVEL_PROB = 1e-5
-#: Kaggle's full-data rows per table (the generator's target at full scale).
-KAGGLE_ROWS = {
-    "application_train": 307_511,
-    "application_test": 48_744,
-    "bureau": 1_716_428,
-    "bureau_balance": 27_299_925,
-    "previous_application": 1_670_214,
-    "POS_CASH_balance": 10_001_358,
-    "installments_payments": 13_605_401,
-    "credit_card_balance": 3_840_312,
-}
 TRAIN_COMPLETE_MAX = 105_849
 TEST_COMPLETE_MAX = 136_160
 

@@ -18,19 +18,9 @@ import numpy as np
 import pandas as pd
 
 from credit_scoring.data.rules import RULES, evaluate
-from credit_scoring.data.schema import TABLE_NAMES
+from credit_scoring.data.schema import KAGGLE_ROWS, TABLE_NAMES
 from credit_scoring.data.synthetic import auc, generate
 
-KAGGLE_ROWS = {
-    "application_train": 307_511,
-    "application_test": 48_744,
-    "bureau": 1_716_428,
-    "bureau_balance": 27_299_925,
-    "previous_application": 1_670_214,
-    "POS_CASH_balance": 10_001_358,
-    "installments_payments": 13_605_401,
-    "credit_card_balance": 3_840_312,
-}
 NUMERIC = {
     "application_train": [
         "AMT_INCOME_TOTAL",

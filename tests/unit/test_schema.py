@@ -98,3 +98,10 @@ def test_every_schema_column_is_described_in_the_kaggle_description_file(real_sa
 def test_get_table_names_the_known_tables_when_asked_for_an_unknown_one() -> None:
     with pytest.raises(KeyError, match="expected one of application_train"):
         get_table("applications")
+
+
+def test_kaggle_row_counts_cover_every_table_and_add_up_to_the_full_data() -> None:
+    from credit_scoring.data.schema import KAGGLE_ROWS
+
+    assert set(KAGGLE_ROWS) == set(TABLE_NAMES)
+    assert sum(KAGGLE_ROWS.values()) == 58_489_893

@@ -13,6 +13,7 @@ from typing import Literal
 
 __all__ = [
     "HISTORY_TABLES",
+    "KAGGLE_ROWS",
     "LEVELS",
     "SENTINEL_DAYS",
     "TABLES",
@@ -28,6 +29,18 @@ DType = Literal["int64", "float64", "category"]
 
 #: DAYS_EMPLOYED and several DAYS_* columns of previous_application use 365243 (about 1,000 years) for "not applicable".
 SENTINEL_DAYS = 365243
+
+#: Rows per table in the full Kaggle data (58,489,893 in all): the generator's target at full scale.
+KAGGLE_ROWS: dict[str, int] = {
+    "application_train": 307_511,
+    "application_test": 48_744,
+    "bureau": 1_716_428,
+    "bureau_balance": 27_299_925,
+    "previous_application": 1_670_214,
+    "POS_CASH_balance": 10_001_358,
+    "installments_payments": 13_605_401,
+    "credit_card_balance": 3_840_312,
+}
 
 
 @dataclass(frozen=True)
