@@ -26,10 +26,11 @@ $(UV):
 
 install: .venv/.synced ## Create .venv with the locked dependencies (dev tools included)
 
-lint: install ## ruff (lint and format check) and mypy on src
+lint: install ## ruff (lint and format check), mypy on src, hadolint on the Dockerfiles
 	$(RUN) ruff check $(CHECKED)
 	$(RUN) ruff format --check $(CHECKED)
 	$(RUN) mypy src
+	$(RUN) hadolint docker/api.Dockerfile docker/dashboard.Dockerfile
 
 format: install ## Apply ruff's fixes and formatting
 	$(RUN) ruff check --fix $(CHECKED)
@@ -38,11 +39,13 @@ format: install ## Apply ruff's fixes and formatting
 test: lint ## Lint, type-check, then run the whole test suite
 	$(RUN) pytest
 
-demo-data: install ## Demo tables: the real Kaggle files if they are in data/raw, otherwise synthetic ones
-	@if ls $(DATA_DIR)/raw/application_train.csv* $(DATA_DIR)/raw/*.zip >/dev/null 2>&1; then \
+demo-data: install ## Demo tables: the real Kaggle files if they are in data/raw (CSVs or the zip), otherwise synthetic ones
+	@if ls $(DATA_DIR)/raw/application_train.csv* >/dev/null 2>&1; then src=$(DATA_DIR)/raw; \
+	else src=$$(ls $(DATA_DIR)/raw/*.zip 2>/dev/null | head -n 1); fi; \
+	if [ -n "$$src" ]; then \
 		if [ ! -f $(DATA_DIR)/tables/ingest_report.json ]; then \
-			echo "Kaggle files found in $(DATA_DIR)/raw: ingesting them"; \
-			$(RUN) credit-scoring data ingest $(DATA_DIR)/raw --out $(DATA_DIR)/tables; fi; \
+			echo "Kaggle files found in $$src: ingesting them"; \
+			$(RUN) credit-scoring data ingest $$src --out $(DATA_DIR)/tables; fi; \
 	elif [ ! -f $(DATA_DIR)/tables/generator.json ]; then \
 		$(RUN) credit-scoring data synth --clients $(DEMO_CLIENTS) --seed 42 --out $(DATA_DIR)/tables; \
 	else echo "$(DATA_DIR)/tables already holds the demo data"; fi
