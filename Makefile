@@ -58,6 +58,7 @@ demo-model: demo-data ## Feature store, model (registered and promoted to champi
 			$(RUN) credit-scoring train --features $(DATA_DIR)/features --out models --config configs/train-quick.yaml; \
 		else $(RUN) credit-scoring train --features $(DATA_DIR)/features --out models --config configs/train.yaml; fi; \
 		$(RUN) credit-scoring models promote; fi
+	@$(RUN) credit-scoring models prepare
 	@$(RUN) credit-scoring users demo --clients 3
 
 demo: demo-model ## Install, build data, features and model, then start the API and the dashboard (Ctrl-C stops both)

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     #: Signs the access tokens (HS256). The default is for development only.
     secret_key: SecretStr = SecretStr(_DEV_SECRET_KEY)
     token_ttl_minutes: int = Field(60, ge=1, le=7 * 24 * 60)
+    #: Seconds an API worker remembers a checked token or API key before reading the user again (0: every request).
+    #: Deactivating a user or revoking a key takes effect within this delay.
+    auth_cache_seconds: float = Field(5.0, ge=0, le=300)
     #: Passwords of the demo users made by ``create_demo_users`` (``conseiller`` and ``client-<id>``).
     demo_advisor_password: SecretStr = SecretStr(_DEV_ADVISOR_PASSWORD)
     demo_client_password: SecretStr = SecretStr(_DEV_CLIENT_PASSWORD)

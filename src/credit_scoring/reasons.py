@@ -34,7 +34,9 @@ __all__ = [
     "format_value",
     "group_contributions",
     "quantity_key",
+    "reason_for",
     "reasons",
+    "refusal_features",
 ]
 
 _WINDOW = re.compile(r"_RECENT_\d+M")
@@ -390,6 +392,33 @@ def group_contributions(
     return list(QuantityGroups(texts, keys).groups(logit, values))
 
 
+def reason_for(j: int, value: float, texts: Sequence[FeatureText], sketch: PercentileSketch, lang: Lang) -> Reason:
+    """The reason sentence for feature ``j`` shown with the client's ``value`` (and its percentile)."""
+    text = texts[j]
+    percentile = sketch.percentile(j, value)
+    return Reason(
+        text=describe(text, value, sketch.position(j, value), lang),
+        feature=text.name,
+        feature_group=text.table,
+        value=None if math.isnan(value) else value,
+        percentile=None if percentile is None else round(percentile, 1),
+    )
+
+
+def refusal_features(
+    logit: NDArray[np.float64], values: NDArray[np.floating[Any]], groups: QuantityGroups, top: int
+) -> list[int]:
+    """The features shown for the ``top`` strongest reasons toward refusal, strongest first (as ``reasons`` picks)."""
+    shown: list[int] = []
+    for group in groups.groups(logit, values):
+        if group.logit < 0:
+            continue
+        shown.append(group.shown)
+        if len(shown) >= top:
+            break
+    return shown
+
+
 def reasons(
     logit: NDArray[np.float64],
     values: NDArray[np.floating[Any]],
@@ -401,28 +430,17 @@ def reasons(
     refusal_only: bool = False,
 ) -> tuple[list[Reason], list[Reason]]:
     """(toward refusal, toward acceptance): at most ``top`` reasons each, strongest first."""
+    if refusal_only:
+        shown = refusal_features(logit, values, groups, top)
+        return [reason_for(j, float(values[j]), groups.texts, sketch, lang) for j in shown], []
     refusal: list[Reason] = []
     acceptance: list[Reason] = []
-    texts = groups.texts
     for group in groups.groups(logit, values):
-        if refusal_only and group.logit < 0:
-            continue
         target = refusal if group.logit > 0 else acceptance
         if len(target) >= top:
-            if len(refusal) >= top and (refusal_only or len(acceptance) >= top):
+            if len(refusal) >= top and len(acceptance) >= top:
                 break
             continue
         j = group.shown
-        text = texts[j]
-        value = float(values[j])
-        percentile = sketch.percentile(j, value)
-        target.append(
-            Reason(
-                text=describe(text, value, sketch.position(j, value), lang),
-                feature=text.name,
-                feature_group=text.table,
-                value=None if math.isnan(value) else value,
-                percentile=None if percentile is None else round(percentile, 1),
-            )
-        )
+        target.append(reason_for(j, float(values[j]), groups.texts, sketch, lang))
     return refusal, acceptance

@@ -109,6 +109,11 @@ class ScoringService(Protocol):
         """Raises ``UnknownClientError``. ``top_reasons`` should hold the 3 strongest reasons (they are logged)."""
         ...
 
+    def stored_score(self, sk_id: int) -> ScoreResult | None:
+        """``score_client`` when it is a lookup (cheap enough to run on the event loop), else None: the API then runs
+        ``score_client`` in a worker thread. Raises ``UnknownClientError`` as ``score_client`` does."""
+        ...
+
     def explain_client(self, sk_id: int, *, lang: Lang = "fr", top: int = 10) -> Explanation:
         """Raises ``UnknownClientError``. ``top`` bounds the contributions and each list of reasons."""
         ...

@@ -5,6 +5,8 @@ What is slow is done once, at load, and what is per client is done on one row:
 - the store's model features are read once into one float32 matrix (row-major: a client's row is contiguous), cached
   as a ``.npy`` file beside the store and memory-mapped, so several API workers on one machine share its pages;
 - every known client's probability and decision are computed at load, vectorised (a score by id is a lookup);
+- the features behind every known client's three logged reasons are precomputed once per bundle and store
+  (``prepare_reasons``, run by ``credit-scoring models prepare``); without them a score runs TreeSHAP on its row;
 - global importance (mean |SHAP| on a sample), percentile sketches of every feature, and the standardised matrix of
   the most important features (for similar clients) are computed at load;
 - an explanation is exact TreeSHAP on one row (a few milliseconds), cached per client in a small LRU;
@@ -45,7 +47,16 @@ from credit_scoring.explain import Contributions, contributions_matrix
 from credit_scoring.features.build import APPLICATIONS_FILE, FEATURES_FILE, MANIFEST_FILE
 from credit_scoring.features.online import OnlineFeatures
 from credit_scoring.features.pipeline import KEY, LABEL
-from credit_scoring.reasons import FeatureText, PercentileSketch, QuantityGroups, quantity_key, reasons
+from credit_scoring.progress import ProgressHook
+from credit_scoring.reasons import (
+    FeatureText,
+    PercentileSketch,
+    QuantityGroups,
+    quantity_key,
+    reason_for,
+    reasons,
+    refusal_features,
+)
 from credit_scoring.schemas import (
     APPLICATION_COLUMNS,
     ApplicationChanges,
@@ -84,6 +95,8 @@ logger = logging.getLogger(__name__)
 
 _CHUNK = 20_000  # rows scored at once at load: ~70 MB of float32 per chunk
 _BATCH = 500  # rows explained at once in score_batch
+_LOGGED_REASONS = 3  # reasons toward refusal logged with each score
+_REASONS_VERSION = 1  # bump when the choice of logged reasons changes: old caches are then ignored
 _FIELD_TYPES = {c.name: c.dtype for c in APPLICATION_COLUMNS}
 _FIELD_LEVELS = {c.name: c.levels for c in APPLICATION_COLUMNS if c.dtype == "category"}
 #: Raw application fields whose distribution is offered besides the model's most important features.
@@ -338,6 +351,13 @@ class StoreService:
             lambda: PercentileSketch.fit(self.matrix, rows=sketch_rows, n_points=opts.sketch_points).quantiles,
         )
         self.sketch = PercentileSketch(quantiles.astype(np.float32, copy=False))
+        self._reasons_file = self._cache_file("reasons", [bundle_key, _REASONS_VERSION, _LOGGED_REASONS])
+        self._reason_rows = self._load_reason_rows()
+        if self._reason_rows is None:
+            logger.warning(
+                "the reasons of known clients are not precomputed for this model: each score runs TreeSHAP on its "
+                "row; run `credit-scoring models prepare` once to serve them from a cache"
+            )
         t_sketch = time.perf_counter()
 
         self.similar_columns = np.sort(ranked[: opts.similar_features])
@@ -390,30 +410,47 @@ class StoreService:
             t_similar - t_sketch,
         )
 
+    def _cache_file(self, name: str, key: list[Any]) -> Path | None:
+        """Where the array ``name`` for ``key`` is cached beside the matrix cache (None when caching is off)."""
+        if not self.options.cache_matrix:
+            return None
+        digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode("utf-8")).hexdigest()[:16]
+        return _matrix_cache_dir(self.store_dir, self.features) / f"{name}-{digest}.npy"
+
+    @staticmethod
+    def _load_cached(path: Path | None) -> NDArray[Any] | None:
+        if path is None or not path.is_file():
+            return None
+        try:
+            cached: NDArray[Any] = np.load(path)
+        except (OSError, ValueError) as exc:
+            logger.warning("ignoring the unreadable cache %s (%s)", path, exc)
+            return None
+        return cached
+
+    @staticmethod
+    def _save_cached(path: Path | None, name: str, value: NDArray[Any]) -> None:
+        if path is None:
+            return
+        try:
+            part = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npy")
+            np.save(part, value)
+            part.replace(path)
+        except OSError as exc:
+            logger.warning("cannot cache %s in %s (%s)", name, path.parent, exc)
+
     def _cached(self, name: str, key: list[Any], compute: Callable[[], NDArray[Any]]) -> NDArray[Any]:
         """An array derived from the store (and the bundle, when ``key`` says so), cached beside the matrix cache.
 
         A large model takes minutes to score 356k clients on two cores; a restart, or a second worker, should not.
         The key holds everything the array depends on besides the store itself (whose identity names the folder).
         """
-        path: Path | None = None
-        if self.options.cache_matrix:
-            digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode("utf-8")).hexdigest()[:16]
-            path = _matrix_cache_dir(self.store_dir, self.features) / f"{name}-{digest}.npy"
-            if path.is_file():
-                try:
-                    cached: NDArray[Any] = np.load(path)
-                    return cached
-                except (OSError, ValueError) as exc:
-                    logger.warning("ignoring the unreadable cache %s (%s)", path, exc)
+        path = self._cache_file(name, key)
+        cached = self._load_cached(path)
+        if cached is not None:
+            return cached
         value = compute()
-        if path is not None:
-            try:
-                part = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npy")
-                np.save(part, value)
-                part.replace(path)
-            except OSError as exc:
-                logger.warning("cannot cache %s in %s (%s)", name, path.parent, exc)
+        self._save_cached(path, name, value)
         return value
 
     def _score_all(self) -> NDArray[np.float64]:
@@ -431,6 +468,53 @@ class StoreService:
         if probability.shape != (len(self.ids),):
             probability = score()
         return probability
+
+    # --- precomputed reasons ---------------------------------------------------------------------------------------
+    def _load_reason_rows(self) -> NDArray[np.int16] | None:
+        rows = self._load_cached(self._reasons_file)
+        if rows is None:
+            return None
+        if rows.shape != (len(self.ids), _LOGGED_REASONS):
+            logger.warning("ignoring %s: it was made for another store", self._reasons_file)
+            return None
+        return rows.astype(np.int16, copy=False)
+
+    @property
+    def reasons_precomputed(self) -> bool:
+        """Whether every known client's logged reasons are precomputed (``prepare_reasons``)."""
+        return self._reason_rows is not None
+
+    def prepare_reasons(self, progress: ProgressHook | None = None, *, chunk: int = 2_000) -> Path | None:
+        """Precompute the features behind every known client's logged reasons (top 3 toward refusal), and cache them.
+
+        Exact TreeSHAP costs milliseconds a client: computed per request it would bound the API's throughput. A known
+        client's features are fixed by the store, so its reasons are too, for a given bundle: they are worked out once
+        (minutes at full scale, ``credit-scoring models prepare``) and the API turns them into sentences per request.
+        """
+        n = len(self.ids)
+        out = np.full((n, _LOGGED_REASONS), -1, dtype=np.int16)
+        for start in range(0, n, chunk):
+            x = np.ascontiguousarray(self.matrix[start : start + chunk])
+            logit = contributions_matrix(self.scorer, x).logit
+            for i in range(len(x)):
+                shown = refusal_features(logit[i], x[i], self.groups, _LOGGED_REASONS)
+                out[start + i, : len(shown)] = shown
+            if progress is not None:
+                progress("reasons of known clients", min(start + chunk, n), n)
+        self._save_cached(self._reasons_file, "reasons", out)
+        self._reason_rows = out
+        return self._reasons_file
+
+    def _logged_reasons(self, row: int) -> list[Reason]:
+        """The logged reasons of a known client: precomputed features when available, else exact TreeSHAP now."""
+        values = self.matrix[row]
+        if self._reason_rows is None:
+            c = self._contributions_of_row(row)
+            return self._top_reasons(c.logit[0], values)
+        texts = self.groups.texts
+        return [
+            reason_for(j, float(values[j]), texts, self.sketch, "fr") for j in self._reason_rows[row].tolist() if j >= 0
+        ]
 
     # --- lookups -----------------------------------------------------------------------------------------------------
     def _row(self, sk_id: int) -> int:
@@ -515,7 +599,7 @@ class StoreService:
 
     def _top_reasons(self, logit: NDArray[np.float64], values: NDArray[Any]) -> list[Reason]:
         """The 3 strongest reasons toward refusal, in French: what a score logs."""
-        return reasons(logit, values, self.groups, self.sketch, "fr", top=3, refusal_only=True)[0]
+        return reasons(logit, values, self.groups, self.sketch, "fr", top=_LOGGED_REASONS, refusal_only=True)[0]
 
     def _explanation(
         self, sk_id: int | None, c: Contributions, values: NDArray[Any], lang: Lang, top: int
@@ -648,9 +732,13 @@ class StoreService:
 
     def score_client(self, sk_id: int) -> ScoreResult:
         row = self._row(sk_id)
-        c = self._contributions_of_row(row)
-        refusal = self._top_reasons(c.logit[0], self.matrix[row])
-        return self._result(sk_id, float(self.probability[row]), self.apps.fields(row), refusal)
+        return self._result(sk_id, float(self.probability[row]), self.apps.fields(row), self._logged_reasons(row))
+
+    def stored_score(self, sk_id: int) -> ScoreResult | None:
+        """``score_client`` when its reasons are precomputed (a few lookups: fine on the event loop), else None."""
+        if self._reason_rows is None:
+            return None
+        return self.score_client(sk_id)
 
     def explain_client(self, sk_id: int, *, lang: Lang = "fr", top: int = 10) -> Explanation:
         row = self._row(sk_id)

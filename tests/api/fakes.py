@@ -97,6 +97,8 @@ class FakeService:
     """Satisfies ``credit_scoring.service.ScoringService``."""
 
     def __init__(self) -> None:
+        #: Whether scores of known clients are lookups (the route then stays on the event loop); tests flip it.
+        self.precomputed = True
         self.clients = {FIRST_ID + i: _client_fields(FIRST_ID + i) for i in range(N_CLIENTS)}
         self.targets = {sk: (1 if random.Random(-sk).random() < 0.25 else 0) for sk in list(self.clients)[:N_LABELLED]}
 
@@ -213,6 +215,9 @@ class FakeService:
 
     def score_client(self, sk_id: int) -> ScoreResult:
         return self._score(sk_id, self._fields(sk_id))
+
+    def stored_score(self, sk_id: int) -> ScoreResult | None:
+        return self.score_client(sk_id) if self.precomputed else None
 
     def _explain(self, sk_id: int | None, fields: Mapping[str, FieldValue], lang: Lang, top: int) -> Explanation:
         contributions = self._contributions(fields, lang)

@@ -46,6 +46,7 @@ def test_demo_on_a_fresh_clone_generates_data_trains_creates_users_then_starts_b
         "credit-scoring features build",
         "credit-scoring train",
         "credit-scoring models promote",
+        "credit-scoring models prepare",
         "credit-scoring users demo",
         "credit-scoring up",
     ]
@@ -126,7 +127,8 @@ def test_an_existing_model_and_store_are_reused(make_demo: tuple[Path, list[str]
     (root / "models" / "v1").mkdir(parents=True)
     (root / "models" / "v1" / "metadata.json").write_text("{}")
     commands = _commands(_run(cmd, root, "demo"))
-    assert commands == ["credit-scoring users demo --clients 3", "credit-scoring up"]
+    # prepare is idempotent (it returns at once when the serving caches exist), so it always runs
+    assert commands == ["credit-scoring models prepare", "credit-scoring users demo --clients 3", "credit-scoring up"]
 
 
 def test_quick_profile_is_a_valid_training_config(pytestconfig: pytest.Config) -> None:

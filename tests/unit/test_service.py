@@ -365,3 +365,59 @@ def test_distribution_features_are_labelled_in_both_languages(service: StoreServ
     described = service.distribution_features()
     assert described and all(d.label and d.label_fr for d in described)
     assert any(d.label_fr != d.label for d in described)
+
+
+def _store_copy(feature_store: Path, dst: Path) -> Path:
+    """A private copy of the store, so that caches written beside it do not reach other tests."""
+    import shutil
+
+    dst.mkdir()
+    for name in ("features.parquet", "applications.parquet", "manifest.json"):
+        shutil.copy2(feature_store / name, dst / name)
+    return dst
+
+
+def test_precomputed_reasons_equal_live_reasons_and_are_cached(
+    tmp_path: Path, trained_bundle: Path, feature_store: Path
+) -> None:
+    store = _store_copy(feature_store, tmp_path / "store")
+    options = ServiceOptions(sketch_rows=2_000)
+    live = open_service(trained_bundle, store, options=options)
+    assert not live.reasons_precomputed
+    ids = _some_ids(live, 40)
+    assert live.stored_score(ids[0]) is None  # the API then scores in a worker thread
+    before = {i: live.score_client(i) for i in ids}
+
+    calls: list[tuple[str, int, int]] = []
+    path = live.prepare_reasons(lambda step, done, total: calls.append((step, done, total)), chunk=1_000)
+    assert path is not None and path.is_file()
+    assert calls[-1][1] == calls[-1][2] == len(live.ids)  # the progress hook saw every client
+
+    reloaded = open_service(trained_bundle, store, options=options)  # a second worker, or a restart
+    assert reloaded.reasons_precomputed
+    for sk_id, expected in before.items():
+        stored = reloaded.stored_score(sk_id)
+        assert stored is not None
+        assert stored.top_reasons == expected.top_reasons
+        assert stored.probability == expected.probability and stored.decision == expected.decision
+        assert stored.inputs == expected.inputs
+    assert any(score.top_reasons for score in before.values())
+    with pytest.raises(UnknownClientError):
+        reloaded.stored_score(1)
+
+
+def test_a_reasons_cache_from_another_model_is_not_used(
+    tmp_path: Path, trained_bundle: Path, feature_store: Path
+) -> None:
+    """The cache is keyed by the bundle's file hashes: another model on the same store starts without it."""
+    from credit_scoring.bundle import ModelBundle
+    from credit_scoring.scoring import Scorer
+
+    store = _store_copy(feature_store, tmp_path / "store")
+    first = open_service(trained_bundle, store, options=ServiceOptions(sketch_rows=500))
+    first.prepare_reasons(chunk=4_000)
+    assert open_service(trained_bundle, store, options=ServiceOptions(sketch_rows=500)).reasons_precomputed
+    other = ModelBundle.load(trained_bundle)
+    other.metadata["files"] = {**other.metadata.get("files", {}), "model.txt": "0" * 64}  # as a retrained model
+    second = StoreService(Scorer(other), store, options=ServiceOptions(sketch_rows=500))
+    assert not second.reasons_precomputed

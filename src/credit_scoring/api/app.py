@@ -18,10 +18,12 @@ from credit_scoring import __version__
 from credit_scoring.api.errors import install_error_handlers
 from credit_scoring.api.main import API_PREFIX, api_router
 from credit_scoring.api.observability import Metrics, RequestContextMiddleware
+from credit_scoring.api.security import PrincipalCache
 from credit_scoring.config import Settings, get_settings
 from credit_scoring.errors import CreditScoringError
 from credit_scoring.service import ScoringService, load_service
 from credit_scoring.storage.db import make_engine, make_session_factory, upgrade_database
+from credit_scoring.storage.writer import DecisionWriter
 
 __all__ = ["build_service", "create_app"]
 
@@ -58,6 +60,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(upgrade_database, engine=engine)
     app.state.engine = engine
     app.state.sessions = make_session_factory(engine)
+    app.state.writer = DecisionWriter(engine)
     owned = app.state.service is None
     if owned:
         try:
@@ -69,6 +72,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        writer, app.state.writer = app.state.writer, None
+        if writer is not None:
+            await run_in_threadpool(writer.close)  # what is queued is committed before the engine goes
         if owned:
             close = getattr(app.state.service, "close", None)
             if callable(close):
@@ -95,6 +101,8 @@ def create_app(settings: Settings | None = None, service: ScoringService | None 
     app.state.metrics = metrics
     app.state.engine = None
     app.state.sessions = None
+    app.state.writer = None
+    app.state.principals = PrincipalCache(settings.auth_cache_seconds)
     install_error_handlers(app)
     app.include_router(api_router, prefix=API_PREFIX)
 

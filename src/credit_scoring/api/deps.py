@@ -13,8 +13,9 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
-from credit_scoring.api.security import decode_access_token
+from credit_scoring.api.security import PrincipalCache, verify_access_token
 from credit_scoring.config import Settings
 from credit_scoring.schemas import MAX_ID, Principal
 from credit_scoring.service import ScoringService, ServiceUnavailableError
@@ -42,7 +43,7 @@ _oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="Service callers (advisor role)")
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -50,7 +51,7 @@ def get_settings_dep(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
-def get_session_factory(request: Request) -> sessionmaker[Session]:
+async def get_session_factory(request: Request) -> sessionmaker[Session]:
     factory: sessionmaker[Session] = request.app.state.sessions
     return factory
 
@@ -66,7 +67,7 @@ def get_db(factory: SessionFactory) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(get_db)]
 
 
-def get_service(request: Request) -> ScoringService:
+async def get_service(request: Request) -> ScoringService:
     service: ScoringService | None = request.app.state.service
     if service is None:
         raise ServiceUnavailableError(request.app.state.service_error or "no model is loaded")
@@ -76,7 +77,7 @@ def get_service(request: Request) -> ScoringService:
 Service = Annotated[ScoringService, Depends(get_service)]
 
 
-def get_request_id(request: Request) -> str | None:
+async def get_request_id(request: Request) -> str | None:
     value = getattr(request.state, "request_id", None)
     return value if isinstance(value, str) else None
 
@@ -90,30 +91,51 @@ _UNAUTHORIZED = HTTPException(
 )
 
 
-def get_current_user(
-    session: DbSession,
-    settings: SettingsDep,
+def _lookup(
+    factory: sessionmaker[Session], settings: Settings, token: str | None, api_key: str | None
+) -> tuple[Principal, float | None]:
+    """The caller and when its credential expires (None for API keys); 401 when the credential is not valid."""
+    with factory() as session:
+        if api_key:
+            principal = principal_for_api_key(session, api_key)
+            if principal is None:
+                raise _UNAUTHORIZED
+            return principal, None
+        verified = None if token is None else verify_access_token(token, settings)
+        user = None if verified is None else get_user(session, verified[0])
+    if verified is None or user is None or not user.active or user.role not in ("advisor", "client"):
+        raise _UNAUTHORIZED
+    return Principal(username=user.username, role=user.role, client_id=user.client_id), verified[1]
+
+
+async def get_current_user(
+    request: Request,
     token: Annotated[str | None, Depends(_oauth2)],
     api_key: Annotated[str | None, Depends(_api_key)],
 ) -> Principal:
-    if api_key:
-        principal = principal_for_api_key(session, api_key)
-        if principal is None:
-            raise _UNAUTHORIZED
-        return principal
-    if not token:
+    """The caller, from an API key or a bearer token, checked against the users table.
+
+    A credential that passed is remembered for ``settings.auth_cache_seconds`` (and never past its token's expiry), so
+    that a busy caller does not cost a database read per request; deactivating a user or revoking a key therefore
+    takes effect within that delay (0 turns the cache off).
+    """
+    if not api_key and not token:
         raise _UNAUTHORIZED
-    username = decode_access_token(token, settings)
-    user = None if username is None else get_user(session, username)
-    if user is None or not user.active or user.role not in ("advisor", "client"):
-        raise _UNAUTHORIZED
-    return Principal(username=user.username, role=user.role, client_id=user.client_id)
+    state = request.app.state
+    cache: PrincipalCache = state.principals
+    credential = f"key:{api_key}" if api_key else f"jwt:{token}"
+    cached = cache.get(credential)
+    if cached is not None:
+        return cached
+    principal, expires = await run_in_threadpool(_lookup, state.sessions, state.settings, token, api_key)
+    cache.put(credential, principal, expires)
+    return principal
 
 
 CurrentUser = Annotated[Principal, Depends(get_current_user)]
 
 
-def require_advisor(user: CurrentUser) -> Principal:
+async def require_advisor(user: CurrentUser) -> Principal:
     if user.role != "advisor":
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="this endpoint is for advisors")
     return user
@@ -122,7 +144,7 @@ def require_advisor(user: CurrentUser) -> Principal:
 Advisor = Annotated[Principal, Depends(require_advisor)]
 
 
-def require_own_client(user: CurrentUser, sk_id: Annotated[int, Path(ge=0, le=MAX_ID)]) -> Principal:
+async def require_own_client(user: CurrentUser, sk_id: Annotated[int, Path(ge=0, le=MAX_ID)]) -> Principal:
     """Advisors see every client; a client sees only itself (403 for any other id, known or not)."""
     if user.role == "client" and user.client_id != sk_id:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="a client may only see its own file")

@@ -24,6 +24,7 @@ from credit_scoring.storage.models import Decision, Override
 
 __all__ = [
     "add_override",
+    "decision_row",
     "get_decision",
     "list_decisions",
     "new_batch_id",
@@ -38,21 +39,24 @@ def new_batch_id() -> str:
     return uuid.uuid4().hex
 
 
-def _row(score: ScoreResult, *, actor: Principal, kind: Kind, batch_id: str | None, request_id: str | None) -> Decision:
-    return Decision(
-        actor=actor.username,
-        actor_role=actor.role,
-        client_id=score.sk_id,
-        model_version=score.model_version,
-        kind=kind,
-        inputs=dict(score.inputs),
-        probability=score.probability,
-        threshold=score.threshold,
-        decision=score.decision,
-        top_reasons=[reason.model_dump(mode="json") for reason in score.top_reasons],
-        batch_id=batch_id,
-        request_id=request_id,
-    )
+def decision_row(
+    score: ScoreResult, *, actor: Principal, kind: Kind, batch_id: str | None, request_id: str | None
+) -> dict[str, Any]:
+    """The decision-log columns of one served score (what ``DecisionWriter`` inserts)."""
+    return {
+        "actor": actor.username,
+        "actor_role": actor.role,
+        "client_id": score.sk_id,
+        "model_version": score.model_version,
+        "kind": kind,
+        "inputs": dict(score.inputs),
+        "probability": score.probability,
+        "threshold": score.threshold,
+        "decision": score.decision,
+        "top_reasons": [reason.model_dump(mode="json") for reason in score.top_reasons],
+        "batch_id": batch_id,
+        "request_id": request_id,
+    }
 
 
 def record_decisions(
@@ -64,8 +68,14 @@ def record_decisions(
     batch_id: str | None = None,
     request_id: str | None = None,
 ) -> list[ScoreResult]:
-    """Log the scores in one transaction and return them with their ``decision_id`` set."""
-    pairs = [(score, _row(score, actor=actor, kind=kind, batch_id=batch_id, request_id=request_id)) for score in scores]
+    """Log the scores in one transaction of ``session`` and return them with their ``decision_id`` set.
+
+    The API goes through ``DecisionWriter`` (group commit); this is the same record for scripts and tests.
+    """
+    pairs = [
+        (score, Decision(**decision_row(score, actor=actor, kind=kind, batch_id=batch_id, request_id=request_id)))
+        for score in scores
+    ]
     session.add_all(row for _, row in pairs)
     session.commit()
     return [score.model_copy(update={"decision_id": row.id}) for score, row in pairs]

@@ -10,13 +10,12 @@ import logging
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile, status
+from fastapi import APIRouter, FastAPI, File, HTTPException, Query, Request, UploadFile, status
 from fastapi.responses import StreamingResponse
 
 from credit_scoring.api.batch_io import OutputFormat, ParsedBatch, format_rows, parse_batch
-from credit_scoring.api.deps import Advisor, DbSession, RequestId, Service, SessionFactory, SettingsDep
+from credit_scoring.api.deps import Advisor, RequestId, Service, SettingsDep
 from credit_scoring.api.errors import BatchInputError
-from credit_scoring.api.observability import Metrics
 from credit_scoring.api.recording import record
 from credit_scoring.api.responses import errors
 from credit_scoring.errors import CreditScoringError
@@ -43,21 +42,13 @@ def score_application(
     application: ApplicationIn,
     user: Advisor,
     service: Service,
-    session: DbSession,
     request: Request,
     request_id: RequestId,
     lang: Annotated[Lang, Query()] = "fr",
     top: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> ApplicationScore:
     result = service.score_application(application, lang=lang, top=top)
-    (logged,) = record(
-        session,
-        [result.score],
-        actor=user,
-        kind="application",
-        metrics=request.app.state.metrics,
-        request_id=request_id,
-    )
+    (logged,) = record(request.app, [result.score], actor=user, kind="application", request_id=request_id)
     return result.model_copy(update={"score": logged})
 
 
@@ -66,9 +57,8 @@ def _stream(
     output: OutputFormat,
     *,
     service: ScoringService,
-    sessions: SessionFactory,
+    app: FastAPI,
     actor: Principal,
-    metrics: Metrics,
     batch_id: str,
     request_id: str | None,
 ) -> Iterator[str]:
@@ -77,16 +67,7 @@ def _stream(
         for start in range(0, len(parsed.items), _CHUNK):
             chunk = parsed.items[start : start + _CHUNK]
             scores = list(service.score_batch(chunk))
-            with sessions() as session:
-                logged = record(
-                    session,
-                    scores,
-                    actor=actor,
-                    kind="batch",
-                    metrics=metrics,
-                    request_id=request_id,
-                    batch_id=batch_id,
-                )
+            logged = record(app, scores, actor=actor, kind="batch", request_id=request_id, batch_id=batch_id)
             lines = parsed.lines[start : start + len(logged)]
             yield from format_rows(zip(lines, logged, strict=True), output, header=start == 0)
             done += len(logged)
@@ -117,7 +98,6 @@ def score_batch(
     file: Annotated[UploadFile, File(description="CSV with a header, a JSON array of objects, or NDJSON")],
     user: Advisor,
     service: Service,
-    sessions: SessionFactory,
     settings: SettingsDep,
     request: Request,
     request_id: RequestId,
@@ -144,9 +124,8 @@ def score_batch(
         parsed,
         output,
         service=service,
-        sessions=sessions,
+        app=request.app,
         actor=user,
-        metrics=request.app.state.metrics,
         batch_id=batch_id,
         request_id=request_id,
     )

@@ -1,0 +1,151 @@
+"""The decision log's group commit (``DecisionWriter``) on SQLite and PostgreSQL: ids in order, rows durable before
+the caller hears back, concurrent callers sharing a commit, a failed commit failing exactly its group."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select, text
+
+from credit_scoring.storage.db import make_engine, upgrade_database
+from credit_scoring.storage.models import Decision
+from credit_scoring.storage.writer import DecisionWriter, WriterClosedError
+from tests.api.conftest import postgres_url, reset_postgres
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('writer') / 'decisions.db'}"
+    else:
+        url = postgres_url()
+        reset_postgres(url)
+    made = make_engine(url)
+    upgrade_database(engine=made)
+    yield made
+    made.dispose()
+
+
+def _row(client_id: int, **changes: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "actor": "advisor1",
+        "actor_role": "advisor",
+        "client_id": client_id,
+        "model_version": "v1",
+        "kind": "score",
+        "inputs": {"AMT_CREDIT": 1000.0 + client_id},
+        "probability": 0.25,
+        "threshold": 0.4,
+        "decision": "granted",
+        "top_reasons": [{"feature": "EXT_SOURCE_3"}],
+        "batch_id": None,
+        "request_id": f"req-{client_id}",
+    }
+    return {**row, **changes}
+
+
+def _client_of(engine: Engine, ids: list[int]) -> dict[int, int | None]:
+    with engine.connect() as connection:
+        rows = connection.execute(select(Decision.id, Decision.client_id).where(Decision.id.in_(ids))).all()
+    return {int(i): c for i, c in rows}
+
+
+def test_ids_come_back_in_order_and_the_rows_are_committed(engine: Engine) -> None:
+    writer = DecisionWriter(engine)
+    try:
+        ids = writer.write([_row(1), _row(2), _row(3)])
+        assert len(ids) == 3 and ids == sorted(ids)
+        assert _client_of(engine, ids) == dict(zip(ids, [1, 2, 3], strict=True))  # readable from another connection
+        assert writer.write([]) == []
+    finally:
+        writer.close()
+
+
+def test_concurrent_callers_each_get_their_own_rows(engine: Engine) -> None:
+    writer = DecisionWriter(engine)
+    try:
+        with ThreadPoolExecutor(16) as pool:
+            results = list(pool.map(lambda c: (c, writer.write([_row(c), _row(c + 10_000)])), range(200)))
+        every_id = [i for _, ids in results for i in ids]
+        assert len(set(every_id)) == 400
+        stored = _client_of(engine, every_id)
+        for client, (first, second) in results:
+            assert stored[first] == client and stored[second] == client + 10_000
+        assert writer.rows_written == 400 and writer.commits <= 200
+    finally:
+        writer.close()
+
+
+def _hold_write_lock(engine: Engine, ready: threading.Event, release: threading.Event) -> None:
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN EXCLUSIVE")
+        else:
+            connection.execute(text("LOCK TABLE decisions IN EXCLUSIVE MODE"))
+        ready.set()
+        release.wait(30)
+        connection.rollback()
+
+
+def test_callers_waiting_for_the_database_share_one_commit(engine: Engine) -> None:
+    """While the log is locked by someone else, requests pile up; they are then written in one transaction."""
+    writer = DecisionWriter(engine)
+    ready, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(engine, ready, release))
+    holder.start()
+    try:
+        assert ready.wait(10)
+        first = writer.submit([_row(0)])  # taken alone, then blocked on the lock
+        waiting = [writer.submit([_row(c)]) for c in range(1, 51)]
+        release.set()
+        holder.join(10)
+        all_ids = [first.result(30)[0]] + [f.result(30)[0] for f in waiting]
+        assert len(set(all_ids)) == 51
+        assert writer.commits <= 2  # 51 requests, at most two transactions
+    finally:
+        release.set()
+        writer.close()
+
+
+def test_a_failed_commit_fails_its_callers_and_the_writer_goes_on(engine: Engine) -> None:
+    writer = DecisionWriter(engine)
+    try:
+        bad = writer.submit([_row(1, actor=None)])  # NOT NULL: the whole transaction is refused
+        with pytest.raises(Exception):  # noqa: B017 - the driver's IntegrityError, whichever the backend
+            bad.result(30)
+        ids = writer.write([_row(2)])
+        assert _client_of(engine, ids) == {ids[0]: 2}
+        with engine.connect() as connection:
+            assert connection.scalar(select(func.count()).select_from(Decision)) == 1  # nothing of the failed group
+    finally:
+        writer.close()
+
+
+def test_close_commits_what_is_queued_then_refuses(engine: Engine) -> None:
+    writer = DecisionWriter(engine)
+    pending = [writer.submit([_row(c)]) for c in range(20)]
+    writer.close()
+    assert all(f.done() for f in pending)
+    assert len({f.result()[0] for f in pending}) == 20
+    with pytest.raises(WriterClosedError):
+        writer.submit([_row(99)])
+    writer.close()  # twice is fine
+
+
+def test_write_async_awaits_the_commit(engine: Engine) -> None:
+    writer = DecisionWriter(engine)
+
+    async def main() -> list[list[int]]:
+        return await asyncio.gather(*(writer.write_async([_row(c)]) for c in range(30)))
+
+    try:
+        results = asyncio.run(main())
+        ids = [r[0] for r in results]
+        assert _client_of(engine, ids) == dict(zip(ids, range(30), strict=True))
+    finally:
+        writer.close()
