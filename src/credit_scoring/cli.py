@@ -13,9 +13,11 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from credit_scoring.errors import CreditScoringError
+from credit_scoring.monitoring.cli import monitor_app
 from credit_scoring.progress import ProgressHook
 
 __all__ = ["app"]
@@ -31,6 +33,7 @@ models_app = typer.Typer(help="Manage trained models and the MLflow registry.", 
 users_app = typer.Typer(help="Manage API users (advisors, clients) and service API keys.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(models_app, name="models")
+app.add_typer(monitor_app, name="monitor")
 
 _console = Console(stderr=True)
 
@@ -80,7 +83,7 @@ def _run(fn: Callable[[], _T]) -> _T:
     try:
         return fn()
     except CreditScoringError as exc:
-        _console.print(f"[red]error:[/red] {exc}", soft_wrap=True, highlight=False)
+        _console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True, highlight=False)
         raise typer.Exit(code=1) from None
     except KeyboardInterrupt:
         _console.print("interrupted")
@@ -202,6 +205,35 @@ def models_promote(
         lambda: promote(tracking_uri=settings.mlflow_tracking_uri, name=settings.registered_model_name, version=version)
     )
     _console.print(f"{settings.registered_model_name} version {chosen} is now the champion", highlight=False)
+
+
+@models_app.command("prepare")
+def models_prepare(
+    force: Annotated[bool, typer.Option("--force", help="Recompute even when the caches are there.")] = False,
+) -> None:
+    """Precompute what the API serves known clients from (scores, reasons), for the model and store in settings.
+
+    Run it after training or promoting, before `credit-scoring serve`: the API's workers then read the caches instead
+    of computing the reasons of a score per request (minutes at full scale, once per model and store).
+    """
+    from credit_scoring.config import get_settings
+    from credit_scoring.service import load_service
+    from credit_scoring.serving import StoreService
+
+    settings = get_settings()
+
+    def prepare() -> Path | None:
+        service = load_service(settings)
+        if not isinstance(service, StoreService):  # pragma: no cover - load_service builds a StoreService
+            raise CreditScoringError("the configured service has nothing to prepare")
+        if service.reasons_precomputed and not force:
+            return None
+        with _progress() as hook:
+            return service.prepare_reasons(hook)
+
+    path = _run(prepare)
+    where = "already there" if path is None else f"written to {path.parent}"
+    _console.print(f"serving caches for known clients: {where}", highlight=False)
 
 
 @features_app.command("build")

@@ -84,6 +84,16 @@ class Settings(BaseSettings):
     #: Seconds before an API call is reported as failed to the user instead of leaving the page spinning.
     dashboard_api_timeout: float = Field(15.0, gt=0, le=600)
 
+    # --- Monitoring (issue 8) ------------------------------------------------------------------------------------
+    #: Where `credit-scoring monitor ...` writes reports and summaries, and where the API reads the latest ones.
+    monitoring_dir: Path = Path("data/monitoring")
+    #: `monitor drift` exits with code 3 when the share of drifted columns of a comparison reaches this level.
+    drift_alert_share: float = Field(0.3, gt=0, le=1)
+    #: Rows drawn at random (seeded) from each side of a drift comparison when it has more (time and memory bound).
+    drift_sample_rows: int = Field(50_000, ge=100)
+    #: Fewer distinct scored applications in the decision log than this: no drift is computed for them, only a note.
+    drift_min_scored: int = Field(200, ge=1)
+
     @field_validator("database_url")
     @classmethod
     def _psycopg_driver(cls, url: str) -> str:

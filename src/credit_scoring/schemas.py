@@ -30,8 +30,15 @@ __all__ = [
     "DecisionQuery",
     "DecisionRecord",
     "Distribution",
+    "DriftColumn",
+    "DriftComparison",
+    "DriftStatus",
+    "DriftSummary",
     "ErrorResponse",
     "Explanation",
+    "FairnessAttribute",
+    "FairnessGroup",
+    "FairnessSummary",
     "FeatureDescription",
     "FeatureImportance",
     "FieldError",
@@ -39,6 +46,7 @@ __all__ = [
     "HealthStatus",
     "Kind",
     "Lang",
+    "ModelCardText",
     "ModelInfo",
     "OverrideAction",
     "OverrideIn",
@@ -418,3 +426,93 @@ class ErrorResponse(BaseModel):
     detail: str
     errors: list[FieldError] = []
     request_id: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Monitoring summaries (written by `credit-scoring monitor ...`, served to advisors, shown by the dashboard)
+# ---------------------------------------------------------------------------------------------------------------------
+
+#: ok: below the alert level; alert: at or above it; insufficient_data: too few rows for a meaningful comparison.
+DriftStatus = Literal["ok", "alert", "insufficient_data"]
+
+
+class DriftColumn(BaseModel):
+    """One monitored application field in one comparison: Evidently's test, its score and verdict."""
+
+    column: str
+    kind: Literal["numerical", "categorical"]
+    importance: float = Field(description="Share of the model's gain attributed to this field (0-1)")
+    method: str | None = None
+    threshold: float | None = None
+    score: float | None = None
+    drifted: bool | None = None
+    note: str | None = None
+
+
+class DriftComparison(BaseModel):
+    """The training applicants (reference) against one current population."""
+
+    name: Literal["new_clients", "scored"]
+    description: str
+    status: DriftStatus
+    reference_rows: int = Field(description="Rows compared on the reference side (after sampling)")
+    current_rows: int = Field(description="Rows compared on the current side (after sampling)")
+    reference_total: int
+    current_total: int
+    sampled: bool
+    drifted_columns: int | None = None
+    drift_share: float | None = None
+    columns: list[DriftColumn] = []
+    report: str | None = Field(None, description="File name of the Evidently HTML report in the monitoring folder")
+    note: str | None = None
+
+
+class DriftSummary(BaseModel):
+    created_at: datetime
+    model_version: str
+    alert_share: float
+    alert: bool
+    basis: str = Field(description="What is compared (which columns, chosen how)")
+    monitored_columns: list[str]
+    importance_covered: float = Field(description="Share of the model's gain carried by the monitored fields")
+    sample_rows: int
+    seed: int
+    seconds: float
+    comparisons: list[DriftComparison]
+
+
+class FairnessGroup(BaseModel):
+    """Out-of-fold outcomes of one group. Positive class = default (TARGET 1); predicted positive = refusal."""
+
+    group: str
+    count: int
+    default_rate: float
+    approval_rate: float
+    false_negative_rate: float | None = Field(None, description="Defaulters who were granted, over all defaulters")
+    false_positive_rate: float | None = Field(None, description="Good payers who were refused, over all good payers")
+    compared: bool = Field(True, description="False when the group is too small to enter differences and ratios")
+
+
+class FairnessAttribute(BaseModel):
+    attribute: str
+    groups: list[FairnessGroup]
+    model_features: list[str] = Field([], description="Model features computed from this attribute's source field")
+    difference: dict[str, float | None] = Field(description="Largest minus smallest rate between compared groups")
+    ratio: dict[str, float | None] = Field(description="Smallest over largest rate between compared groups")
+
+
+class FairnessSummary(BaseModel):
+    created_at: datetime
+    model_version: str
+    threshold: float
+    n_clients: int
+    predictions: str
+    positive_class: str
+    min_group_size: int
+    attributes: list[FairnessAttribute]
+
+
+class ModelCardText(BaseModel):
+    created_at: datetime
+    model_version: str
+    markdown: str

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.api.conftest import OTHER_ID, OWN_ID, Api
+from tests.monitoring_fakes import write_summaries
 
 GOOD_APPLICATION = {
     "NAME_CONTRACT_TYPE": "Cash loans",
@@ -48,7 +49,17 @@ ROLE_TABLE: list[tuple[str, str, dict[str, Any], int, int, int, int]] = [
         403,
         401,
     ),
+    ("GET", "/api/v1/monitoring/drift", {}, 200, 403, 403, 401),
+    ("GET", "/api/v1/monitoring/fairness", {}, 200, 403, 403, 401),
+    ("GET", "/api/v1/monitoring/card", {}, 200, 403, 403, 401),
 ]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def monitoring_summaries(api: Api, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Summaries as the monitor commands write them, in a folder of this module's settings (200 for advisors)."""
+    folder = write_summaries(tmp_path_factory.mktemp("monitoring"))
+    api.app.state.settings = api.app.state.settings.model_copy(update={"monitoring_dir": folder})
 
 
 @pytest.fixture(scope="module")

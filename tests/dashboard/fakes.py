@@ -16,10 +16,13 @@ from credit_scoring.schemas import (
     DecisionPage,
     DecisionRecord,
     Distribution,
+    DriftSummary,
     Explanation,
+    FairnessSummary,
     FeatureDescription,
     FieldValue,
     Lang,
+    ModelCardText,
     ModelInfo,
     OverrideIn,
     OverrideRecord,
@@ -29,6 +32,7 @@ from credit_scoring.schemas import (
     WhatIfResult,
 )
 from tests.api.fakes import FakeService
+from tests.monitoring_fakes import sample_card, sample_drift, sample_fairness
 
 FORBIDDEN = "a client may only see its own file"
 
@@ -110,6 +114,18 @@ class FakeApi(ApiClient):
     def population_sample(self, features: list[str], *, n: int = 500) -> list[PopulationPoint] | None:  # type: ignore[override]
         self._guard("population_sample", advisor_only=True)
         return None
+
+    def drift_summary(self) -> DriftSummary:
+        self._guard("drift_summary", advisor_only=True)
+        return sample_drift()
+
+    def fairness_summary(self) -> FairnessSummary:
+        self._guard("fairness_summary", advisor_only=True)
+        return sample_fairness()
+
+    def model_card(self) -> ModelCardText:
+        self._guard("model_card", advisor_only=True)
+        return sample_card()
 
     def search_clients(self, query: ClientQuery) -> list[ClientSummary]:
         self._guard("search_clients", advisor_only=True)

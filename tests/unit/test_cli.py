@@ -81,3 +81,32 @@ def test_features_build_on_a_missing_folder_says_what_is_missing(tmp_path: Path)
     result = CliRunner().invoke(app, ["features", "build", "--data", str(tmp_path / "nope"), "--out", str(tmp_path)])
     assert result.exit_code == 1
     assert "Traceback" not in result.output and "nope" in result.output
+
+
+def test_models_prepare_writes_the_serving_caches_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, trained_bundle: Path, feature_store: Path
+) -> None:
+    import shutil
+
+    store = tmp_path / "store"
+    store.mkdir()
+    for name in ("features.parquet", "applications.parquet", "manifest.json"):
+        shutil.copy2(feature_store / name, store / name)
+    monkeypatch.setenv("CREDIT_SCORING_MODEL", str(trained_bundle))
+    monkeypatch.setenv("CREDIT_SCORING_FEATURE_STORE_DIR", str(store))
+    get_settings.cache_clear()
+    try:
+        first = CliRunner().invoke(app, ["models", "prepare"])
+        assert first.exit_code == 0, first.output
+        assert "written to" in first.output
+        assert list((store / ".serving-cache").glob("*/reasons-*.npy"))
+        again = CliRunner().invoke(app, ["models", "prepare"])
+        assert again.exit_code == 0 and "already there" in again.output
+
+        monkeypatch.setenv("CREDIT_SCORING_FEATURE_STORE_DIR", str(tmp_path / "no-store"))
+        get_settings.cache_clear()
+        missing = CliRunner().invoke(app, ["models", "prepare"])
+        assert missing.exit_code == 1
+        assert "no-store" in missing.output and "Traceback" not in missing.output
+    finally:
+        get_settings.cache_clear()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from credit_scoring.api.routers import applications, auth, clients, decisions, health, model
+from credit_scoring.api.routers import applications, auth, clients, decisions, health, model, monitoring
 
 __all__ = ["API_PREFIX", "api_router"]
 
@@ -17,3 +17,4 @@ api_router.include_router(model.router)
 api_router.include_router(clients.router)
 api_router.include_router(applications.router)
 api_router.include_router(decisions.router)
+api_router.include_router(monitoring.router)

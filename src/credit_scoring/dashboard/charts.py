@@ -26,6 +26,7 @@ from credit_scoring.dashboard.i18n import (
 from credit_scoring.schemas import (
     Contribution,
     Distribution,
+    DriftSummary,
     FieldValue,
     Lang,
     ScoreResult,
@@ -39,6 +40,7 @@ __all__ = [
     "bivariate_chart",
     "contributions_chart",
     "distribution_chart",
+    "drift_chart",
     "gauge_chart",
     "importance_chart",
     "similar_chart",
@@ -523,4 +525,57 @@ def importance_chart(items: Sequence[FeatureImportance], lang: Lang, *, top: int
     fig.update_yaxes(automargin=True)
     _layout(fig, height=max(260, 30 * len(shown) + 100), lang=lang)
     text = t("importance_sentence", lang, top=_join([i.label for i in shown[:5]], lang))
+    return Chart(fig, text)
+
+
+# --- monitoring -------------------------------------------------------------------------------------------------------
+
+
+def drift_chart(summary: DriftSummary, lang: Lang) -> Chart:
+    """Share of drifting fields per population against the alert level (a thick black line). An alert bar is hatched
+    and says "alert" in its label: the status never rests on colour alone."""
+    measured = [c for c in summary.comparisons if c.drift_share is not None]
+    names = [t(f"drift_population_{c.name}", lang) for c in measured]
+    shares = [100 * float(c.drift_share or 0.0) for c in measured]
+    alert = [c.status == "alert" for c in measured]
+    status = [t(f"drift_status_{c.status}", lang) for c in measured]
+    fig = go.Figure(
+        go.Bar(
+            x=shares,
+            y=names,
+            orientation="h",
+            marker={
+                "color": [_REFUSE if a else _ACCEPT for a in alert],
+                "pattern": _pattern([_REFUSE_PATTERN if a else "" for a in alert]),
+                "line": {"color": _TEXT, "width": 1},
+            },
+            text=[f"{fmt_percent(x / 100, lang, digits=0)} — {s}" for x, s in zip(shares, status, strict=True)],
+            textposition="outside",
+            cliponaxis=False,
+            showlegend=False,
+        )
+    )
+    level = 100 * summary.alert_share
+    fig.add_vline(x=level, line={"color": _TEXT, "width": 3, "dash": "dash"})
+    fig.add_annotation(
+        x=level, y=1.02, yref="paper", showarrow=False, yanchor="bottom",
+        text=f"{t('drift_alert_label', lang)} {fmt_percent(summary.alert_share, lang, digits=0)}",
+    )  # fmt: skip
+    fig.update_xaxes(title=t("drift_axis", lang), range=[0, 110])
+    _layout(fig, height=120 + 60 * max(len(measured), 1), lang=lang, title=t("drift_chart_title", lang))
+    items = [
+        t(
+            "drift_chart_item",
+            lang,
+            population=t(f"drift_population_{c.name}", lang),
+            share=t("drift_not_measured", lang)
+            if c.drift_share is None
+            else fmt_percent(c.drift_share, lang, digits=0),
+            status=t(f"drift_status_{c.status}", lang),
+        )
+        for c in summary.comparisons
+    ]
+    text = t(
+        "drift_chart_sentence", lang, items=_join(items, lang), alert=fmt_percent(summary.alert_share, lang, digits=0)
+    )
     return Chart(fig, text)

@@ -22,12 +22,15 @@ from credit_scoring.schemas import (
     ClientSummary,
     DecisionPage,
     Distribution,
+    DriftSummary,
     Explanation,
+    FairnessSummary,
     FeatureDescription,
     FeatureImportance,
     FieldError,
     FieldValue,
     Lang,
+    ModelCardText,
     ModelInfo,
     OverrideIn,
     OverrideRecord,
@@ -205,6 +208,19 @@ class ApiClient:
                 return None
             raise
         return points
+
+    # --- monitoring (advisors): the latest summaries written by `credit-scoring monitor ...`; 404 until then -------
+    def drift_summary(self) -> DriftSummary:
+        summary: DriftSummary = self._get("/monitoring/drift", DriftSummary)
+        return summary
+
+    def fairness_summary(self) -> FairnessSummary:
+        summary: FairnessSummary = self._get("/monitoring/fairness", FairnessSummary)
+        return summary
+
+    def model_card(self) -> ModelCardText:
+        card: ModelCardText = self._get("/monitoring/card", ModelCardText)
+        return card
 
     # --- clients -----------------------------------------------------------------------------------------------------
     def search_clients(self, query: ClientQuery) -> list[ClientSummary]:

@@ -52,6 +52,7 @@ def _pages(lang: Lang) -> list[StreamlitPage]:
         st.Page(views.what_if_page, title=t("page_what_if", lang), icon="🔁", url_path="what-if"),
         st.Page(views.new_application_page, title=t("page_new_application", lang), icon="📝", url_path="new"),
         st.Page(views.model_page, title=t("page_model", lang), icon="⚙️", url_path="model"),
+        st.Page(views.monitoring_page, title=t("page_monitoring", lang), icon="📈", url_path="monitoring"),
     ]
 
 
