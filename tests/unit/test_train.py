@@ -174,3 +174,15 @@ def test_shipped_configs_are_valid(name: str, pytestconfig: pytest.Config) -> No
     cfg = TrainConfig.from_yaml(pytestconfig.rootpath / "configs" / name)
     assert cfg.fn_cost == 10 and cfg.fp_cost == 1
     assert cfg.monotone["EXT_SOURCE_2"] == -1
+
+
+def test_shipped_profiles_never_use_gender() -> None:
+    """Both training profiles (demo and real-data quick) exclude every CODE_GENDER level: a credit decision must not
+    rest on a protected characteristic; the fairness report measures the gaps instead."""
+    from credit_scoring.config import TrainConfig
+    from credit_scoring.data.schema import TABLES
+
+    levels = next(c.levels for c in TABLES["application_train"].columns if c.name == "CODE_GENDER")
+    expected = {f"CODE_GENDER_{level}" for level in levels}
+    for profile in ("configs/train.yaml", "configs/train-quick.yaml"):
+        assert expected <= set(TrainConfig.from_yaml(Path(profile)).exclude_features), profile
