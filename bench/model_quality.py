@@ -79,9 +79,11 @@ def main() -> None:
         build_features(tables, store)
     manifest = json.loads((store / "manifest.json").read_text())
     data = load_training_data(store)
+    excluded = set(cfg.exclude_features)  # as training does: gender, and what would break monotone what-ifs
+    data.x = data.x.drop(columns=[c for c in data.x.columns if c in excluded])
     app_only = [f["name"] for f in manifest["features"] if f["table"].startswith("application") and f["name"] in data.x]
     results = {}
-    print(f"monotone constraints: {sorted(cfg.monotone) or 'none'}")
+    print(f"monotone constraints: {sorted(cfg.monotone) or 'none'}; excluded: {sorted(excluded) or 'none'}")
     print(f"labelled clients: {len(data.y)}, default rate {data.y.mean():.4f}; features: {data.x.shape[1]} "
           f"({len(app_only)} application-level)")  # fmt: skip
     if args.only in (None, "a"):
