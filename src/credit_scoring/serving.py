@@ -20,6 +20,7 @@ stored score exactly. Reads are thread-safe: arrays are never written after load
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 import json
@@ -152,6 +153,10 @@ class _LRU:
 # ---------------------------------------------------------------------------------------------------------------------
 
 
+#: (field name, its array, its levels for a category else None, whether it is an integer field)
+_FieldPlan = tuple[str, NDArray[Any], list[str] | None, bool]
+
+
 @dataclass
 class _Apps:
     """Raw application fields in matrix row order: numbers as float arrays, categories as codes + levels."""
@@ -159,6 +164,7 @@ class _Apps:
     numeric: dict[str, NDArray[np.floating[Any]]]
     codes: dict[str, NDArray[np.int16]]
     levels: dict[str, list[str]]
+    _plan_cache: list[_FieldPlan] | None = dataclasses.field(default=None, repr=False)
 
     def field(self, name: str, row: int) -> FieldValue:
         if name in self.codes:
@@ -170,15 +176,36 @@ class _Apps:
         return int(value) if _FIELD_TYPES.get(name) == "int64" else value
 
     def fields(self, row: int) -> dict[str, FieldValue]:
-        """The client's non-missing application fields (what was scored, as the decision log records it)."""
+        """The client's non-missing application fields (what was scored, as the decision log records it).
+
+        On the score path of every request: one pass over prepared (name, array, levels, is_int) tuples.
+        """
         out: dict[str, FieldValue] = {}
-        for column in APPLICATION_COLUMNS:
-            if column.name == KEY:
+        for name, array, levels, is_int in self._plan():
+            if levels is not None:
+                code = int(array[row])
+                if code >= 0:
+                    out[name] = levels[code]
                 continue
-            value = self.field(column.name, row)
-            if value is not None:
-                out[column.name] = value
+            value = float(array[row])
+            if value == value:  # not NaN
+                out[name] = int(value) if is_int else value
         return out
+
+    def _plan(self) -> list[_FieldPlan]:
+        plan = self._plan_cache
+        if plan is None:
+            plan = []
+            for column in APPLICATION_COLUMNS:
+                name = column.name
+                if name == KEY:
+                    continue
+                if name in self.codes:
+                    plan.append((name, self.codes[name], self.levels[name], False))
+                elif name in self.numeric:
+                    plan.append((name, self.numeric[name], None, _FIELD_TYPES.get(name) == "int64"))
+            self._plan_cache = plan
+        return plan
 
 
 def _read_apps(path: Path, keys: NDArray[np.int64]) -> _Apps:

@@ -149,3 +149,19 @@ def test_write_async_awaits_the_commit(engine: Engine) -> None:
         assert _client_of(engine, ids) == dict(zip(ids, range(30), strict=True))
     finally:
         writer.close()
+
+
+def test_write_async_hears_of_a_failed_commit(engine: Engine) -> None:
+    writer = DecisionWriter(engine)
+
+    async def main() -> None:
+        with pytest.raises(Exception):  # noqa: B017 - the driver's IntegrityError, whichever the backend
+            await writer.write_async([_row(1, decision=None)])
+        assert await writer.write_async([]) == []
+        (good,) = await writer.write_async([_row(2)])
+        assert _client_of(engine, [good]) == {good: 2}
+
+    try:
+        asyncio.run(main())
+    finally:
+        writer.close()

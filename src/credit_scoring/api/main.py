@@ -11,10 +11,11 @@ __all__ = ["API_PREFIX", "api_router"]
 API_PREFIX = "/api/v1"
 
 api_router = APIRouter()
+# Routes are matched in order: the busiest (a known client's score) first. No two routers share a path.
+api_router.include_router(clients.router)
 api_router.include_router(health.router)
 api_router.include_router(auth.router)
 api_router.include_router(model.router)
-api_router.include_router(clients.router)
 api_router.include_router(applications.router)
 api_router.include_router(decisions.router)
 api_router.include_router(monitoring.router)

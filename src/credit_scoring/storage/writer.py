@@ -18,7 +18,7 @@ import queue
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, insert
@@ -38,8 +38,23 @@ class WriterClosedError(RuntimeError):
 
 @dataclass
 class _Job:
+    """Rows to write, and who waits for their ids: a thread (``done``) or a coroutine (``waiter`` on ``loop``)."""
+
     rows: list[dict[str, Any]]
-    done: Future[list[int]] = field(default_factory=Future)
+    done: Future[list[int]] | None = None
+    loop: asyncio.AbstractEventLoop | None = None
+    waiter: asyncio.Future[list[int]] | None = None
+
+
+def _settle(outcomes: list[tuple[asyncio.Future[list[int]], list[int] | BaseException]]) -> None:
+    """On the event loop: hand each waiting coroutine its ids (or the commit's error)."""
+    for waiter, outcome in outcomes:
+        if waiter.done():  # the request was cancelled (client gone); its rows are committed all the same
+            continue
+        if isinstance(outcome, BaseException):
+            waiter.set_exception(outcome)
+        else:
+            waiter.set_result(outcome)
 
 
 class DecisionWriter:
@@ -57,12 +72,7 @@ class DecisionWriter:
         self.rows_written = 0
 
     # --- submitting ---------------------------------------------------------------------------------------------------
-    def submit(self, rows: Sequence[dict[str, Any]]) -> Future[list[int]]:
-        """Queue ``rows`` (``Decision`` column values); the future gives their ids, in order, once committed."""
-        job = _Job([dict(row) for row in rows])
-        if not job.rows:
-            job.done.set_result([])
-            return job.done
+    def _enqueue(self, job: _Job) -> None:
         with self._lock:
             if self._closed:
                 raise WriterClosedError("the decision log is closed")
@@ -70,15 +80,31 @@ class DecisionWriter:
                 self._thread = threading.Thread(target=self._run, name="decision-writer", daemon=True)
                 self._thread.start()
             self._queue.put(job)
-        return job.done
+
+    def submit(self, rows: Sequence[dict[str, Any]]) -> Future[list[int]]:
+        """Queue ``rows`` (``Decision`` column values); the future gives their ids, in order, once committed."""
+        done: Future[list[int]] = Future()
+        if not rows:
+            done.set_result([])
+            return done
+        self._enqueue(_Job([dict(row) for row in rows], done=done))
+        return done
 
     def write(self, rows: Sequence[dict[str, Any]]) -> list[int]:
         """Blocking: commit ``rows`` (with whatever else is waiting) and return their ids."""
         return self.submit(rows).result()
 
     async def write_async(self, rows: Sequence[dict[str, Any]]) -> list[int]:
-        """As ``write``, awaiting the commit without holding a worker thread."""
-        return await asyncio.wrap_future(self.submit(rows))
+        """As ``write``, awaiting the commit without holding a worker thread.
+
+        The writer wakes the event loop once per commit for all the coroutines of that commit, not once per request.
+        """
+        if not rows:
+            return []
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[list[int]] = loop.create_future()
+        self._enqueue(_Job([dict(row) for row in rows], loop=loop, waiter=waiter))
+        return await waiter
 
     def close(self, timeout: float = 30.0) -> None:
         """Commit what is queued, then stop the thread. Later submissions raise ``WriterClosedError``."""
@@ -111,6 +137,24 @@ class DecisionWriter:
             count += len(item.rows)
         return jobs, False
 
+    @staticmethod
+    def _answer(jobs: list[_Job], outcomes: list[list[int] | BaseException]) -> None:
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[list[int]], list[int] | BaseException]]]
+        by_loop = {}
+        for job, outcome in zip(jobs, outcomes, strict=True):
+            if job.done is not None:
+                if isinstance(outcome, BaseException):
+                    job.done.set_exception(outcome)
+                else:
+                    job.done.set_result(outcome)
+            elif job.loop is not None and job.waiter is not None:
+                by_loop.setdefault(job.loop, []).append((job.waiter, outcome))
+        for loop, pairs in by_loop.items():
+            try:
+                loop.call_soon_threadsafe(_settle, pairs)
+            except RuntimeError:  # the loop is closed: nobody is waiting any more
+                logger.debug("event loop closed before %d decision ids could be handed back", len(pairs))
+
     def _commit(self, jobs: list[_Job]) -> None:
         rows = [row for job in jobs for row in job.rows]
         now = utcnow()
@@ -122,15 +166,16 @@ class DecisionWriter:
                 ids = [int(i) for i in result.scalars().all()]
         except Exception as exc:  # every waiting request must hear of it: none of them was logged
             logger.error("decision log commit of %d rows failed: %s", len(rows), exc)
-            for job in jobs:
-                job.done.set_exception(exc)
+            self._answer(jobs, [exc] * len(jobs))
             return
         self.commits += 1
         self.rows_written += len(rows)
+        outcomes: list[list[int] | BaseException] = []
         start = 0
         for job in jobs:
-            job.done.set_result(ids[start : start + len(job.rows)])
+            outcomes.append(ids[start : start + len(job.rows)])
             start += len(job.rows)
+        self._answer(jobs, outcomes)
 
     def _run(self) -> None:
         stop = False
