@@ -8,6 +8,8 @@ RUN := $(UV) run --frozen --no-sync
 DEMO_CLIENTS ?= 20000
 DATA_DIR ?= data
 CHECKED := src tests bench scripts
+# The demo's services and reports follow DATA_DIR (the settings' defaults are data/...).
+DEMO_ENV = CREDIT_SCORING_FEATURE_STORE_DIR=$(DATA_DIR)/features CREDIT_SCORING_MONITORING_DIR=$(DATA_DIR)/monitoring
 
 .DEFAULT_GOAL := help
 .PHONY: help install lint format test demo demo-data demo-model bench bench-quick clean mlflow-ui
@@ -58,12 +60,15 @@ demo-model: demo-data ## Feature store, model (registered and promoted to champi
 			$(RUN) credit-scoring train --features $(DATA_DIR)/features --out models --config configs/train-quick.yaml; \
 		else $(RUN) credit-scoring train --features $(DATA_DIR)/features --out models --config configs/train.yaml; fi; \
 		$(RUN) credit-scoring models promote; fi
-	@$(RUN) credit-scoring models prepare
+	@$(DEMO_ENV) $(RUN) credit-scoring models prepare
+	@if [ ! -f $(DATA_DIR)/monitoring/model_card.json ]; then \
+		$(DEMO_ENV) $(RUN) credit-scoring monitor drift || [ $$? -eq 3 ]; \
+		$(DEMO_ENV) $(RUN) credit-scoring monitor fairness && $(DEMO_ENV) $(RUN) credit-scoring monitor card; fi
 	@$(RUN) credit-scoring users demo --clients 3
 
 demo: demo-model ## Install, build data, features and model, then start the API and the dashboard (Ctrl-C stops both)
 	@echo "Demo logins: advisor 'conseiller' / 'conseiller-demo'; clients 'client-<id>' (listed above) / 'client-demo'"
-	@$(RUN) credit-scoring up
+	@$(DEMO_ENV) $(RUN) credit-scoring up
 
 bench: install ## Full-scale benchmarks (synthetic 307,511 clients; needs ~10 GB of disk and several minutes)
 	$(RUN) python bench/synth.py --out $(DATA_DIR)/bench/synth-full

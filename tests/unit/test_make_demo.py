@@ -47,6 +47,9 @@ def test_demo_on_a_fresh_clone_generates_data_trains_creates_users_then_starts_b
         "credit-scoring train",
         "credit-scoring models promote",
         "credit-scoring models prepare",
+        "credit-scoring monitor drift",
+        "credit-scoring monitor fairness",
+        "credit-scoring monitor card",
         "credit-scoring users demo",
         "credit-scoring up",
     ]
@@ -127,7 +130,11 @@ def test_an_existing_model_and_store_are_reused(make_demo: tuple[Path, list[str]
     (root / "models" / "v1").mkdir(parents=True)
     (root / "models" / "v1" / "metadata.json").write_text("{}")
     commands = _commands(_run(cmd, root, "demo"))
-    # prepare is idempotent (it returns at once when the serving caches exist), so it always runs
+    # prepare is idempotent (it returns at once when the serving caches exist), so it always runs; the monitoring
+    # reports are made once (the dashboard's monitoring page reads them)
+    (root / "data" / "monitoring").mkdir()
+    (root / "data" / "monitoring" / "model_card.json").write_text("{}")
+    commands = _commands(_run(cmd, root, "demo"))
     assert commands == ["credit-scoring models prepare", "credit-scoring users demo --clients 3", "credit-scoring up"]
 
 
