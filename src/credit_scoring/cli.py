@@ -363,6 +363,41 @@ def users_revoke_key(name: Annotated[str, typer.Argument(help="Name given when t
     _console.print(f"API key {name} revoked", highlight=False)
 
 
+class Engine(enum.StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+@app.command("score")
+def score_command(
+    data: Annotated[str, typer.Option("--data", help="Raw-table folder (8 Parquet tables; Spark: also s3a://...).")],
+    model: Annotated[Path, typer.Option("--model", help="Model bundle folder (models/<version>).")],
+    out: Annotated[str, typer.Option("--out", help="Output folder of Parquet files (one row per client).")],
+    engine: Annotated[Engine, typer.Option("--engine", help="duckdb: one machine; spark: a cluster.")] = Engine.duckdb,
+    top: Annotated[int, typer.Option("--top", min=0, help="Reasons toward refusal per client (0: none).")] = 3,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace --out if it exists.")] = False,
+    master: Annotated[str | None, typer.Option("--master", help="Spark master (default: spark-submit's).")] = None,
+    conf: Annotated[list[str] | None, typer.Option("--conf", help="Spark setting KEY=VALUE (repeatable).")] = None,
+) -> None:
+    """Score a whole portfolio from its raw tables: features, probability, decision and top reasons per client."""
+    from credit_scoring.errors import DataError
+    from credit_scoring.portfolio import score_portfolio
+
+    def body() -> str:
+        bad = [c for c in conf or [] if "=" not in c]
+        if bad:
+            raise DataError(f"--conf expects KEY=VALUE, got {bad[0]!r}")
+        settings = dict(c.split("=", 1) for c in conf or [])
+        with _progress() as hook:
+            info = score_portfolio(
+                data, model, out, engine=engine.value, top=top, overwrite=overwrite, master=master,
+                spark_conf=settings, progress=hook,
+            )  # fmt: skip
+        return info.summary()
+
+    _console.print(_run(body), highlight=False)
+
+
 @app.command("serve")
 def serve_command(
     host: Annotated[str | None, typer.Option("--host", help="Address to bind (default from settings).")] = None,

@@ -1,0 +1,74 @@
+"""The feature set on Apache Spark: the DuckDB build's own SQL, transpiled by sqlglot, over Spark tables.
+
+Nothing here defines a feature. ``credit_scoring.features.pipeline`` generates the SQL of every history pass and of
+the final join (the same text the DuckDB build and the online path run); ``spark_sql`` transpiles it from the DuckDB
+dialect to Spark's, and ``build_features_spark`` runs it over the raw tables registered as temporary views. Spark
+computes lazily: the result is one plan (read, aggregate each history table, join) that Spark distributes.
+
+The batch DuckDB runner aligns the history aggregates by key in Arrow instead of running the final join (faster on one
+machine); the rule is the same (``pipeline.final_sql``), and the tests compare the two engines column by column.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from credit_scoring.data.schema import TABLE_NAMES, TABLES
+from credit_scoring.features.pipeline import application_union_sql, final_sql, history_passes
+from credit_scoring.portfolio import check_tables
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+__all__ = ["build_features_spark", "register_tables", "spark_queries", "spark_sql"]
+
+logger = logging.getLogger(__name__)
+
+
+def spark_sql(duckdb_sql: str) -> str:
+    """One query of the DuckDB build, in Spark SQL (sqlglot, read="duckdb", write="spark"); unsupported is an error."""
+    import sqlglot  # costly import, only needed here
+
+    out = sqlglot.transpile(duckdb_sql, read="duckdb", write="spark", error_level=sqlglot.ErrorLevel.RAISE)
+    if len(out) != 1:
+        raise ValueError(f"expected one statement, sqlglot produced {len(out)}")
+    return out[0]
+
+
+@cache
+def spark_queries() -> tuple[tuple[str, str], ...]:
+    """(view name, Spark SQL) in dependency order: the application union, each history pass, then ``features``."""
+    out = [("application", spark_sql(application_union_sql()))]
+    out += [(hp.output, spark_sql(hp.sql())) for hp in history_passes()]
+    out.append(("features", spark_sql(final_sql())))
+    return tuple(out)
+
+
+def register_tables(spark: SparkSession, tables_dir: Path | str) -> None:
+    """Each raw table as a temporary view of its name (``tables_dir/<table>.parquet``, a file or a folder of parts).
+
+    ``tables_dir`` may be any path Spark reads (``s3a://``, ``abfss://``, ``gs://``, ``dbfs:/``); only a local folder
+    is checked first.
+    """
+    root = str(tables_dir).rstrip("/")
+    if "://" not in root and not root.startswith("dbfs:"):
+        check_tables(Path(root))
+    for name in TABLE_NAMES:
+        spark.read.parquet(f"{root}/{TABLES[name].parquet_name}").createOrReplaceTempView(name)
+
+
+def build_features_spark(spark: SparkSession, tables_dir: Path | str) -> DataFrame:
+    """The feature rows of every client of application_train and application_test, as a (lazy) Spark DataFrame.
+
+    Columns: SK_ID_CURR, TARGET, LABELLED, then every feature in ``feature_names()`` order, as in ``features.parquet``.
+    """
+    register_tables(spark, tables_dir)
+    result = None
+    for view, sql in spark_queries():
+        result = spark.sql(sql)
+        result.createOrReplaceTempView(view)
+    assert result is not None
+    return result
