@@ -32,6 +32,7 @@ __all__ = [
     "SettingsDep",
     "get_current_user",
     "get_db",
+    "get_request_id",
     "get_service",
     "get_session_factory",
     "get_settings_dep",

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from credit_scoring.api.deps import Advisor, DbSession, OwnClient, RequestId, Service
+from credit_scoring.api.deps import Advisor, DbSession, OwnClient, RequestId, Service, get_request_id, get_service
 from credit_scoring.api.recording import record, record_async
 from credit_scoring.api.responses import CLIENT, errors
 from credit_scoring.schemas import (
@@ -53,11 +53,13 @@ def client_info(sk_id: SkId, _: OwnClient, service: Service) -> ClientInfo:
     responses=CLIENT,
     response_model=ScoreResult,
 )
-async def score_client(
-    sk_id: SkId, user: OwnClient, service: Service, request: Request, request_id: RequestId
-) -> Response:
+async def score_client(sk_id: SkId, user: OwnClient, request: Request) -> Response:
     """The hot path: a precomputed score stays on the event loop, the log row joins the writer's next group commit,
-    and the response is serialised once (returning a ``Response`` skips FastAPI's second validation of the model)."""
+    and the response is serialised once (returning a ``Response`` skips FastAPI's second validation of the model).
+    The service and the request id are read here rather than as dependencies: each dependency FastAPI resolves costs
+    more than the lookup itself."""
+    service = await get_service(request)
+    request_id = await get_request_id(request)
     score = service.stored_score(sk_id)
     if score is None:
         score = await run_in_threadpool(service.score_client, sk_id)
