@@ -116,13 +116,18 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
         yield started
 
 
+def fresh_database(kind: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The URL of an empty decision log: a new SQLite file, or the test PostgreSQL database with its tables dropped."""
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('log') / 'decisions.db'}"
+    url = postgres_url()
+    reset_postgres(url)
+    return url
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def log_api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     """The same app on each supported database: decision-log tests run against both."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('log') / 'decisions.db'}"
-    else:
-        url = postgres_url()
-        reset_postgres(url)
+    url = fresh_database(request.param, tmp_path_factory)
     with running_api(url) as started:
         yield started

@@ -15,17 +15,12 @@ from sqlalchemy import Engine, func, select, text
 from credit_scoring.storage.db import make_engine, upgrade_database
 from credit_scoring.storage.models import Decision
 from credit_scoring.storage.writer import DecisionWriter, WriterClosedError
-from tests.api.conftest import postgres_url, reset_postgres
+from tests.api.conftest import fresh_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('writer') / 'decisions.db'}"
-    else:
-        url = postgres_url()
-        reset_postgres(url)
-    made = make_engine(url)
+    made = make_engine(fresh_database(request.param, tmp_path_factory))
     upgrade_database(engine=made)
     yield made
     made.dispose()
