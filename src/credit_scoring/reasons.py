@@ -297,6 +297,14 @@ def _compare(position: tuple[float, float] | None, lang: Lang) -> str:
     )
 
 
+def _alike(position: tuple[float, float] | None, lang: Lang) -> str:
+    """For a yes/no feature: the share of clients in the same case ("like 12% of clients"), or nothing."""
+    if position is None:
+        return ""
+    share = _pct(100 - sum(position), lang)
+    return f" (comme {share} des clients)" if lang == "fr" else f" (like {share} of clients)"
+
+
 def describe(feature: FeatureText, value: float, position: tuple[float, float] | None, lang: Lang) -> str:
     """One sentence: the feature, the client's value, and how it compares with all known clients.
 
@@ -306,13 +314,7 @@ def describe(feature: FeatureText, value: float, position: tuple[float, float] |
     missing = value is None or math.isnan(value)
     if feature.kind == "onehot" and not missing:
         sentence = label if value >= 0.5 else _negate_level(label, lang)
-        if position is not None:
-            sentence += (
-                f" (comme {_pct(100 - sum(position), lang)} des clients)"
-                if lang == "fr"
-                else (f" (like {_pct(100 - sum(position), lang)} of clients)")
-            )
-        return sentence + "."
+        return sentence + _alike(position, lang) + "."
     if feature.kind == "days":
         label = label.replace(" in days", "").replace(" en jours", "")
     if feature.kind in {"days", "months"} and position is not None and not missing and value <= 0:
@@ -323,13 +325,7 @@ def describe(feature: FeatureText, value: float, position: tuple[float, float] |
     if missing:
         return sentence + "."
     if feature.kind == "flag":
-        if position is not None:
-            sentence += (
-                f" (comme {_pct(100 - sum(position), lang)} des clients)"
-                if lang == "fr"
-                else (f" (like {_pct(100 - sum(position), lang)} of clients)")
-            )
-        return sentence + "."
+        return sentence + _alike(position, lang) + "."
     return sentence + _compare(position, lang) + "."
 
 

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from credit_scoring.api.observability import Metrics
 from credit_scoring.schemas import Kind, Principal, ScoreResult
+from credit_scoring.service import ServiceUnavailableError
 from credit_scoring.storage.decisions import decision_row
 from credit_scoring.storage.writer import DecisionWriter
 
@@ -19,10 +20,10 @@ __all__ = ["record", "record_async", "writer_of"]
 
 
 def writer_of(app: FastAPI) -> DecisionWriter:
-    """The app's decision writer (made on first use when the lifespan did not run, as in a bare ``TestClient``)."""
+    """The app's decision writer, opened by its lifespan (503 when the app runs without it: nothing can be logged)."""
     writer: DecisionWriter | None = getattr(app.state, "writer", None)
     if writer is None:
-        writer = app.state.writer = DecisionWriter(app.state.engine)
+        raise ServiceUnavailableError("the decision log is not open: scores cannot be logged, so none is served")
     return writer
 
 
