@@ -4,7 +4,9 @@ the caller hears back, concurrent callers sharing a commit, a failed commit fail
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -14,7 +16,7 @@ from sqlalchemy import Engine, func, select, text
 
 from credit_scoring.storage.db import make_engine, upgrade_database
 from credit_scoring.storage.models import Decision
-from credit_scoring.storage.writer import DecisionWriter, WriterClosedError
+from credit_scoring.storage.writer import DecisionWriter, WriterClosedError, write_lock_path
 from tests.api.conftest import fresh_database
 
 
@@ -160,3 +162,38 @@ def test_write_async_hears_of_a_failed_commit(engine: Engine) -> None:
         asyncio.run(main())
     finally:
         writer.close()
+
+
+def test_writers_of_one_sqlite_file_take_turns_on_its_lock_file(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Two API workers are two writers on one file: each commit waits for the lock file, not SQLite's polling."""
+    url = fresh_database("sqlite", tmp_path_factory)
+    first, second = make_engine(url), make_engine(url)
+    upgrade_database(engine=first)
+    lock_path = write_lock_path(first)
+    assert lock_path is not None and lock_path.name == "decisions.db.write-lock"
+    writers = [DecisionWriter(first), DecisionWriter(second)]
+    try:
+        with lock_path.open("ab") as held:  # another worker in the middle of its commit
+            fcntl.flock(held, fcntl.LOCK_EX)
+            pending = writers[1].submit([_row(7)])
+            time.sleep(0.3)
+            assert not pending.done()  # waiting for its turn...
+            fcntl.flock(held, fcntl.LOCK_UN)
+        (decision_id,) = pending.result(timeout=10)  # ...and committed as soon as the lock is free
+        assert _client_of(first, [decision_id]) == {decision_id: 7}
+
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(lambda c: writers[c % 2].write([_row(c)]), range(200)))
+        ids = [i for (i,) in results]
+        assert len(set(ids)) == 200
+        assert sorted(_client_of(first, ids).values()) == list(range(200))
+    finally:
+        for writer in writers:
+            writer.close()
+        first.dispose()
+        second.dispose()
+
+
+def test_only_sqlite_files_have_a_write_lock_file(engine: Engine) -> None:
+    assert (write_lock_path(engine) is None) == (engine.dialect.name != "sqlite")
+    assert write_lock_path(make_engine("sqlite://")) is None  # in memory: one process, nothing to share

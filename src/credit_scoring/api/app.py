@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from credit_scoring import __version__
 from credit_scoring.api.errors import install_error_handlers
+from credit_scoring.api.fastpath import ScoreFastPath
 from credit_scoring.api.main import API_PREFIX, api_router
 from credit_scoring.api.observability import Metrics, RequestContextMiddleware
 from credit_scoring.api.security import PrincipalCache
@@ -111,5 +112,6 @@ def create_app(settings: Settings | None = None, service: ScoringService | None 
         body, content_type = metrics.render()
         return Response(body, media_type=content_type)
 
+    app.add_middleware(ScoreFastPath, api=app)  # inside the request context: same request id, access log, metrics
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     return app

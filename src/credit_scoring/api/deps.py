@@ -30,6 +30,7 @@ __all__ = [
     "Service",
     "SessionFactory",
     "SettingsDep",
+    "credential_key",
     "get_current_user",
     "get_db",
     "get_request_id",
@@ -109,6 +110,15 @@ def _lookup(
     return Principal(username=user.username, role=user.role, client_id=user.client_id), verified[1]
 
 
+def credential_key(token: str | None, api_key: str | None) -> str | None:
+    """What ``PrincipalCache`` files a credential under (an API key wins over a token, as in ``get_current_user``)."""
+    if api_key:
+        return f"key:{api_key}"
+    if token:
+        return f"jwt:{token}"
+    return None
+
+
 async def get_current_user(
     request: Request,
     token: Annotated[str | None, Depends(_oauth2)],
@@ -120,11 +130,11 @@ async def get_current_user(
     that a busy caller does not cost a database read per request; deactivating a user or revoking a key therefore
     takes effect within that delay (0 turns the cache off).
     """
-    if not api_key and not token:
+    credential = credential_key(token, api_key)
+    if credential is None:
         raise _UNAUTHORIZED
     state = request.app.state
     cache: PrincipalCache = state.principals
-    credential = f"key:{api_key}" if api_key else f"jwt:{token}"
     cached = cache.get(credential)
     if cached is not None:
         return cached

@@ -8,24 +8,33 @@ request is still answered only after its own row is durable, and a failed commit
 (none is acknowledged), but concurrent requests share a transaction instead of queueing for the write lock.
 
 Callers on the event loop ``await writer.write_async(rows)``; callers in worker threads use ``writer.write(rows)``.
+
+Several API workers on one SQLite file: SQLite lets one writer in at a time and makes the others poll with growing
+sleeps (1, 2, 5 ... 100 ms), so a worker whose commit met the other's spent much of its time asleep with requests
+waiting (22% of two cores idle under load, a p99 over one second). The writers of one file therefore take turns on a
+lock file beside it (``flock``): the kernel wakes the next one the moment the lock is free, and the rows it gathered
+meanwhile go in its next commit. PostgreSQL needs no such turn-taking (concurrent inserts do not block each other).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import logging
 import queue
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from sqlalchemy import Engine, insert
 
 from credit_scoring.storage.models import Decision, utcnow
 
-__all__ = ["DecisionWriter", "WriterClosedError"]
+__all__ = ["DecisionWriter", "WriterClosedError", "write_lock_path"]
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +66,15 @@ def _settle(outcomes: list[tuple[asyncio.Future[list[int]], list[int] | BaseExce
             waiter.set_result(outcome)
 
 
+def write_lock_path(engine: Engine) -> Path | None:
+    """The lock file the writers of ``engine``'s SQLite file take turns on (None: not a SQLite file)."""
+    url = engine.url
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).with_name(Path(database).name + ".write-lock")
+
+
 class DecisionWriter:
     """One thread that commits the decision rows of concurrent requests together (at most ``max_rows`` per commit)."""
 
@@ -67,6 +85,8 @@ class DecisionWriter:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._closed = False
+        self._lock_path = write_lock_path(engine)
+        self._lock_file: IO[bytes] | None = None
         #: Commits and rows written so far (the benchmark and the tests read them).
         self.commits = 0
         self.rows_written = 0
@@ -155,13 +175,27 @@ class DecisionWriter:
             except RuntimeError:  # the loop is closed: nobody is waiting any more
                 logger.debug("event loop closed before %d decision ids could be handed back", len(pairs))
 
+    @contextlib.contextmanager
+    def _turn(self) -> Iterator[None]:
+        """Exclusive use of the SQLite file among its writers (every process), for one transaction."""
+        if self._lock_path is None:
+            yield
+            return
+        if self._lock_file is None:
+            self._lock_file = self._lock_path.open("ab")
+        fcntl.flock(self._lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+
     def _commit(self, jobs: list[_Job]) -> None:
         rows = [row for job in jobs for row in job.rows]
         now = utcnow()
         for row in rows:
             row.setdefault("created_at", now)
         try:
-            with self.engine.begin() as connection:
+            with self._turn(), self.engine.begin() as connection:
                 result = connection.execute(insert(Decision).returning(Decision.id, sort_by_parameter_order=True), rows)
                 ids = [int(i) for i in result.scalars().all()]
         except Exception as exc:  # every waiting request must hear of it: none of them was logged
@@ -178,15 +212,19 @@ class DecisionWriter:
         self._answer(jobs, outcomes)
 
     def _run(self) -> None:
-        stop = False
-        while not stop:
-            jobs, stop = self._take()
-            if jobs:
-                self._commit(jobs)
-        while True:  # anything queued between the stop and the last take
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
-                return
-            if isinstance(item, _Job):
-                self._commit([item])
+        try:
+            stop = False
+            while not stop:
+                jobs, stop = self._take()
+                if jobs:
+                    self._commit(jobs)
+            while True:  # anything queued between the stop and the last take
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    return
+                if isinstance(item, _Job):
+                    self._commit([item])
+        finally:
+            if self._lock_file is not None:
+                self._lock_file.close()
