@@ -37,7 +37,7 @@ def _evaluate(x, y, cfg: TrainConfig, seeds: list[int]) -> dict[str, float]:  # 
         if cfg.monotone:
             params["monotone_constraints"] = [cfg.monotone.get(c, 0) for c in x.columns]
             params["monotone_constraints_method"] = "intermediate"
-        cv = cross_validate(x, y, params, run_cfg, n_folds=5)
+        cv = cross_validate(x, y, params, run_cfg, n_folds=5, bag=cfg.seed_bag)
         aucs += cv.fold_auc
         p = cv.oof_proba
         t = optimal_threshold(y, p, fn_cost=cfg.fn_cost, fp_cost=cfg.fp_cost)
@@ -64,8 +64,11 @@ def main() -> None:
     parser.add_argument(
         "--no-monotone", action="store_true", help="drop the monotone constraints (to measure their cost)"
     )
+    parser.add_argument("--seed-bag", type=int, default=None, help="models averaged per fit (default: the config's)")
     args = parser.parse_args()
     cfg = TrainConfig.from_yaml(args.config)
+    if args.seed_bag is not None:
+        cfg = cfg.model_copy(update={"seed_bag": args.seed_bag})
     if args.no_monotone:
         cfg = cfg.model_copy(update={"monotone": {}})
     if args.set:
@@ -83,7 +86,8 @@ def main() -> None:
     data.x = data.x.drop(columns=[c for c in data.x.columns if c in excluded])
     app_only = [f["name"] for f in manifest["features"] if f["table"].startswith("application") and f["name"] in data.x]
     results = {}
-    print(f"monotone constraints: {sorted(cfg.monotone) or 'none'}; excluded: {sorted(excluded) or 'none'}")
+    print(f"monotone constraints: {sorted(cfg.monotone) or 'none'}; excluded: {sorted(excluded) or 'none'}; "
+          f"models averaged per fit: {cfg.seed_bag}")  # fmt: skip
     print(f"labelled clients: {len(data.y)}, default rate {data.y.mean():.4f}; features: {data.x.shape[1]} "
           f"({len(app_only)} application-level)")  # fmt: skip
     if args.only in (None, "a"):

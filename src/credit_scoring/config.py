@@ -179,6 +179,9 @@ class TrainConfig(BaseModel):
     #: Features never given to the model. A feature that moves both ways when a constrained input moves (the spread of
     #: the external scores) would break the monotone what-if promise, so it is left out.
     exclude_features: list[str] = Field(default_factory=list)
+    #: Models averaged in the final cross-validation and the refit, each with its own seed and early-stopping split
+    #: (``modeling/bagging.py``): lower variance for k times the fitting time. 1: one model.
+    seed_bag: int = Field(1, ge=1, le=10)
     lightgbm: LightGBMParams = LightGBMParams()
     optuna: OptunaConfig = OptunaConfig()
     register_model: bool = True

@@ -34,6 +34,7 @@ def config() -> TrainConfig:
     return TrainConfig.model_validate(
         {
             "n_folds": 3,
+            "seed_bag": 2,  # every test of this module runs on an averaged model (modeling/bagging.py)
             "lightgbm": {"n_estimators": 200, "early_stopping_rounds": 20},
             "optuna": {"trials": 2},
             "monotone": {"F0": 1, "F1": -1, "NOT_A_FEATURE": 1},
@@ -67,6 +68,12 @@ def test_model_learns_the_signal_and_beats_the_baselines(result: TrainingResult)
     costs = {s: by_model[f"LightGBM, imbalance: {s}"]["oof_cost_per_client"] for s in ("none", "class_weight",
                                                                                          "undersample")}  # fmt: skip
     assert costs[result.strategy] == min(costs.values())
+
+
+def test_the_final_model_averages_the_configured_number_of_fits(result: TrainingResult) -> None:
+    final = [row for row in result.comparison if "all dev clients" in row["model"]]
+    assert len(final) == 1 and final[0]["model"].endswith("2 seeds averaged")
+    assert 0.5 < final[0]["oof_auc"] == pytest.approx(result.metrics["oof_auc"])
 
 
 def test_threshold_is_far_below_one_half_for_a_ten_to_one_cost(result: TrainingResult) -> None:

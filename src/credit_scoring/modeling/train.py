@@ -28,6 +28,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from credit_scoring.config import LightGBMParams, TrainConfig
+from credit_scoring.modeling.bagging import average_boosters
 from credit_scoring.modeling.calibration import Calibrator, brier_score, expected_calibration_error
 from credit_scoring.modeling.cost import CostSummary, optimal_threshold, summarize_cost
 from credit_scoring.progress import ProgressHook, no_progress
@@ -108,6 +109,29 @@ def _fit_one(
     cfg: TrainConfig,
     strategy: Strategy,
     seed: int,
+    bag: int = 1,
+) -> tuple[lgb.Booster, int]:
+    """Fit on ``train_idx`` with early stopping on an inner stratified split of it; with ``bag`` > 1, average that many
+    such fits (each with its own LightGBM seed and split). Returns the model, which predicts with the trees to use, and
+    its number of boosting rounds (the members' mean best iteration)."""
+    fits = [
+        _fit_single(dataset, y, train_idx, params | {"seed": params.get("seed", 0) + 1000 * b}, cfg, strategy,
+                    seed + 1000 * b)
+        for b in range(bag)
+    ]  # fmt: skip
+    if bag == 1:
+        return fits[0]
+    return average_boosters([booster for booster, _ in fits]), max(round(float(np.mean([r for _, r in fits]))), 1)
+
+
+def _fit_single(
+    dataset: lgb.Dataset,
+    y: NDArray[np.int64],
+    train_idx: NDArray[np.int64],
+    params: dict[str, Any],
+    cfg: TrainConfig,
+    strategy: Strategy,
+    seed: int,
 ) -> tuple[lgb.Booster, int]:
     """Fit on ``train_idx`` with early stopping on an inner stratified split of it."""
     fit_idx, stop_idx = train_test_split(
@@ -157,8 +181,9 @@ def cross_validate(
     dataset: lgb.Dataset | None = None,
     progress: ProgressHook = no_progress,
     step: str = "Cross-validation",
+    bag: int = 1,
 ) -> CVResult:
-    """Stratified K-fold with out-of-fold log-odds."""
+    """Stratified K-fold with out-of-fold log-odds (each fold's model an average of ``bag`` fits)."""
     k = n_folds or cfg.n_folds
     dataset = dataset if dataset is not None else _dataset(x, y, params)
     matrix = x.to_numpy(dtype=np.float32, na_value=np.nan)
@@ -169,8 +194,8 @@ def cross_validate(
     folds = StratifiedKFold(n_splits=k, shuffle=True, random_state=cfg.seed)
     progress(step, 0, k)
     for i, (tr, te) in enumerate(folds.split(matrix, y)):
-        booster, best = _fit_one(dataset, y, tr.astype(np.int64), params, cfg, strategy, cfg.seed + i)
-        oof[te] = booster.predict(matrix[te], raw_score=True, num_iteration=best)
+        booster, best = _fit_one(dataset, y, tr.astype(np.int64), params, cfg, strategy, cfg.seed + i, bag)
+        oof[te] = booster.predict(matrix[te], raw_score=True)  # at its best iteration (early stopping) or all trees
         fold_of[te] = i
         aucs.append(float(roc_auc_score(y[te], oof[te])))
         iters.append(best)
@@ -336,14 +361,15 @@ def fit_model(data: TrainingData, cfg: TrainConfig, *, progress: ProgressHook = 
     lap("hyperparameter_search")
     params = base | best_params
     cv = cv_by_strategy[strategy]
-    if best_params or len(sample) < len(y_dev):
+    if best_params or len(sample) < len(y_dev) or cfg.seed_bag > 1:
         cv = cross_validate(
             x_dev, y_dev, params, cfg, strategy=strategy, dataset=dataset, progress=progress,
-            step="Cross-validation, all development clients",
+            step="Cross-validation, all development clients", bag=cfg.seed_bag,
         )  # fmt: skip
         comparison.append(
             {
-                "model": f"LightGBM {'tuned' if best_params else 'final'}, imbalance: {strategy}, all dev clients",
+                "model": f"LightGBM {'tuned' if best_params else 'final'}, imbalance: {strategy}, all dev clients"
+                + (f", {cfg.seed_bag} seeds averaged" if cfg.seed_bag > 1 else ""),
                 "oof_auc": float(roc_auc_score(y_dev, cv.oof_raw)),
                 "oof_auc_fold_std": float(np.std(cv.fold_auc)),
                 "oof_cost_per_client": _cost_of(y_dev, cv.oof_proba, cfg).per_client,
@@ -368,7 +394,13 @@ def fit_model(data: TrainingData, cfg: TrainConfig, *, progress: ProgressHook = 
         rng = np.random.default_rng(cfg.seed)
         pos, neg = refit_idx[y_dev == 1], refit_idx[y_dev == 0]
         refit_idx = np.sort(np.concatenate([pos, rng.choice(neg, size=min(len(neg), len(pos)), replace=False)]))
-    booster = lgb.train(refit_params, dataset.subset(refit_idx.tolist()), num_boost_round=rounds)
+    refit_set = dataset.subset(refit_idx.tolist())
+    booster = average_boosters(
+        [
+            lgb.train(refit_params | {"seed": refit_params["seed"] + 1000 * b}, refit_set, num_boost_round=rounds)
+            for b in range(cfg.seed_bag)
+        ]
+    )
     progress("Final model on all development clients", 1, 1)
     lap("refit")
 
