@@ -109,29 +109,6 @@ def _fit_one(
     cfg: TrainConfig,
     strategy: Strategy,
     seed: int,
-    bag: int = 1,
-) -> tuple[lgb.Booster, int]:
-    """Fit on ``train_idx`` with early stopping on an inner stratified split of it; with ``bag`` > 1, average that many
-    such fits (each with its own LightGBM seed and split). Returns the model, which predicts with the trees to use, and
-    its number of boosting rounds (the members' mean best iteration)."""
-    fits = [
-        _fit_single(dataset, y, train_idx, params | {"seed": params.get("seed", 0) + 1000 * b}, cfg, strategy,
-                    seed + 1000 * b)
-        for b in range(bag)
-    ]  # fmt: skip
-    if bag == 1:
-        return fits[0]
-    return average_boosters([booster for booster, _ in fits]), max(round(float(np.mean([r for _, r in fits]))), 1)
-
-
-def _fit_single(
-    dataset: lgb.Dataset,
-    y: NDArray[np.int64],
-    train_idx: NDArray[np.int64],
-    params: dict[str, Any],
-    cfg: TrainConfig,
-    strategy: Strategy,
-    seed: int,
 ) -> tuple[lgb.Booster, int]:
     """Fit on ``train_idx`` with early stopping on an inner stratified split of it."""
     fit_idx, stop_idx = train_test_split(
@@ -157,6 +134,11 @@ def _fit_single(
         callbacks=[lgb.early_stopping(cfg.lightgbm.early_stopping_rounds, verbose=False)],
     )
     return booster, max(int(booster.best_iteration), 1)
+
+
+def _member(params: dict[str, Any], b: int) -> dict[str, Any]:
+    """The LightGBM parameters of the ``b``-th model of a seed bag (``b`` = 0: ``params`` unchanged)."""
+    return params | {"seed": params.get("seed", 0) + 1000 * b}
 
 
 def _dataset(x: pd.DataFrame, y: NDArray[np.int64], params: dict[str, Any]) -> lgb.Dataset:
@@ -194,7 +176,12 @@ def cross_validate(
     folds = StratifiedKFold(n_splits=k, shuffle=True, random_state=cfg.seed)
     progress(step, 0, k)
     for i, (tr, te) in enumerate(folds.split(matrix, y)):
-        booster, best = _fit_one(dataset, y, tr.astype(np.int64), params, cfg, strategy, cfg.seed + i, bag)
+        fits = [
+            _fit_one(dataset, y, tr.astype(np.int64), _member(params, b), cfg, strategy, cfg.seed + i + 1000 * b)
+            for b in range(bag)
+        ]
+        booster = average_boosters([member for member, _ in fits])  # one fit: that fit itself
+        best = max(round(float(np.mean([rounds for _, rounds in fits]))), 1)
         oof[te] = booster.predict(matrix[te], raw_score=True)  # at its best iteration (early stopping) or all trees
         fold_of[te] = i
         aucs.append(float(roc_auc_score(y[te], oof[te])))
@@ -396,10 +383,7 @@ def fit_model(data: TrainingData, cfg: TrainConfig, *, progress: ProgressHook = 
         refit_idx = np.sort(np.concatenate([pos, rng.choice(neg, size=min(len(neg), len(pos)), replace=False)]))
     refit_set = dataset.subset(refit_idx.tolist())
     booster = average_boosters(
-        [
-            lgb.train(refit_params | {"seed": refit_params["seed"] + 1000 * b}, refit_set, num_boost_round=rounds)
-            for b in range(cfg.seed_bag)
-        ]
+        [lgb.train(_member(refit_params, b), refit_set, num_boost_round=rounds) for b in range(cfg.seed_bag)]
     )
     progress("Final model on all development clients", 1, 1)
     lap("refit")
