@@ -21,6 +21,7 @@ from sklearn.metrics import roc_auc_score
 from credit_scoring.config import TrainConfig
 from credit_scoring.data.ingest import ingest
 from credit_scoring.features import build_features
+from credit_scoring.features.pipeline import feature_names
 from credit_scoring.modeling.cost import optimal_threshold, summarize_cost
 from credit_scoring.modeling.run import load_training_data
 from credit_scoring.modeling.train import _lgb_params, cross_validate
@@ -78,8 +79,9 @@ def main() -> None:
     tables, store = args.work / "tables", args.work / "features"
     if not (tables / "ingest_report.json").is_file():
         ingest(args.sample, tables)
-    if not (store / "manifest.json").is_file():
-        build_features(tables, store)
+    built = json.loads((store / "manifest.json").read_text()) if (store / "manifest.json").is_file() else {}
+    if [f["name"] for f in built.get("features", [])] != list(feature_names()) or "term_model" not in built:
+        build_features(tables, store)  # absent, or built by an older feature set
     manifest = json.loads((store / "manifest.json").read_text())
     data = load_training_data(store)
     excluded = set(cfg.exclude_features)  # as training does: gender, and what would break monotone what-ifs

@@ -235,7 +235,7 @@ def _score_duckdb(tables_dir: Path, scorer: Scorer, out: Path, *, top: int, prog
     with tempfile.TemporaryDirectory(prefix=".score-", dir=out.parent) as tmp_name:
         tmp = Path(tmp_name)
         t0 = time.perf_counter()
-        build_features(tables_dir, tmp / "features", progress=progress)
+        build_features(tables_dir, tmp / "features", progress=progress, term_model=scorer.term_model)
         stages["features"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         source = pq.ParquetFile(tmp / "features" / FEATURES_FILE)

@@ -84,6 +84,8 @@ class FeatureText:
             return "count"
         if agg == "share" or "share" in self.en.lower() or "_PERC_" in name or name.endswith("_PERC"):
             return "share"
+        if agg == "model estimate":
+            return "number"
         if agg in {"var", "ratio"} and not (
             len(sources) == 2 and sources[0].startswith("AMT_") and not sources[1].startswith("AMT_")
         ):

@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from credit_scoring.bundle import ModelBundle
+from credit_scoring.bundle import BundleError, ModelBundle
 from credit_scoring.errors import DataError
+from credit_scoring.features.term import TERM_FEATURES, TERM_MODEL_FILE, TermModel
 
 __all__ = ["DECISION_GRANTED", "DECISION_REFUSED", "Scorer"]
 
@@ -40,6 +41,20 @@ class Scorer:
     @property
     def features(self) -> list[str]:
         return list(self._features)
+
+    @property
+    def term_model(self) -> TermModel | None:
+        """The loan-term model the bundle was trained with (its hashed copy), to build features of new tables with;
+        None for a bundle that uses none of its features."""
+        files = self.bundle.metadata.get("files", {})
+        if TERM_MODEL_FILE in files and self.bundle.path is not None:
+            return TermModel.load(self.bundle.path / TERM_MODEL_FILE, sha256=None)  # the bundle checked its hash
+        if set(TERM_FEATURES) & set(self._features):
+            raise BundleError(
+                f"{self.bundle.path}: the model uses the inferred loan term but the bundle holds no {TERM_MODEL_FILE}; "
+                "retrain it with `credit-scoring train`"
+            )
+        return None
 
     def _matrix(self, frame: pd.DataFrame) -> NDArray[np.float64]:
         missing = [c for c in self._features if c not in frame.columns]

@@ -126,7 +126,8 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
         write_tables(tiny_tables(), root / "tables"), root / "store", progress=lambda s, d, t: steps.append(s)
     )
     assert info.n_clients == 3 and info.n_labelled == 2
-    assert steps[0] == "bureau_balance" and steps[-1] == "done" and len(steps) == 8
+    assert steps[0] == "bureau_balance" and steps[-1] == "done" and len(steps) == 9
+    assert "loan term model" in steps
     return root / "store"
 
 

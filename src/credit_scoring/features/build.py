@@ -34,6 +34,7 @@ from credit_scoring.data.schema import TABLE_NAMES, TABLES
 from credit_scoring.errors import DataError
 from credit_scoring.features.manifest import manifest
 from credit_scoring.features.pipeline import HAS_HISTORY, KEY, application_union_sql, final_sql, history_passes
+from credit_scoring.features.term import PREVIOUS_COLUMNS, TERM_MODEL_FILE, TermModel, fit_term_model
 from credit_scoring.progress import ProgressHook, no_progress
 
 __all__ = ["APPLICATIONS_FILE", "FEATURES_FILE", "MANIFEST_FILE", "FeatureStoreInfo", "build_features", "connect"]
@@ -180,17 +181,20 @@ def build_features(
     progress: ProgressHook = no_progress,
     threads: int = 2,
     memory_limit: str = "3GB",
+    term_model: TermModel | None = None,
 ) -> FeatureStoreInfo:
-    """Build ``out_dir/features.parquet`` (+ ``manifest.json``, ``applications.parquet``) from a raw-table folder.
+    """Build ``out_dir/features.parquet`` (+ ``manifest.json``, ``applications.parquet``, ``term_model.json``) from a
+    raw-table folder.
 
-    One progress step per pass: application, bureau_balance, bureau, previous_application, POS_CASH_balance,
-    installments_payments, credit_card_balance, then the final join.
+    One progress step per pass: bureau_balance, bureau, previous_application, POS_CASH_balance, installments_payments,
+    credit_card_balance, the loan-term model, then the application features and the final join. ``term_model``
+    (a bundle's copy, when scoring new tables) is used as given instead of being fitted on these tables.
     """
     tables_dir, out_dir = Path(tables_dir), Path(out_dir)
     _check_tables(tables_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     all_passes = history_passes()
-    total = len(all_passes) + 1
+    total = len(all_passes) + 2
     timings: dict[str, float] = {}
     cpu: dict[str, float] = {}
     t_start = time.perf_counter()
@@ -216,12 +220,22 @@ def build_features(
                 timings[hp.table], cpu[hp.table] = time.perf_counter() - t0, time.process_time() - c0
                 logger.info("pass %s: %.2f s, %d rows", hp.table, timings[hp.table], result.num_rows)
                 del result
-            progress("application features and final join", len(all_passes), total)
+            progress("loan term model", len(all_passes), total)
+            t0, c0 = time.perf_counter(), time.process_time()
+            if term_model is None:
+                cols = ", ".join(f'"{c}"' for c in PREVIOUS_COLUMNS)
+                usable = "CNT_PAYMENT > 0 AND AMT_CREDIT > 0 AND AMT_ANNUITY > 0"  # the fit's own filter, early
+                term_model = fit_term_model(con.sql(f"SELECT {cols} FROM previous_application WHERE {usable}").df())
+            timings["loan term model"], cpu["loan term model"] = time.perf_counter() - t0, time.process_time() - c0
+            model = term_model
+            progress("application features and final join", len(all_passes) + 1, total)
             t0, c0 = time.perf_counter(), time.process_time()
 
             def join(batch: pa.RecordBatch) -> pa.RecordBatch:
                 cols = dict(zip(batch.schema.names, batch.columns, strict=True))
                 cols.update(_align_history(batch.column(KEY).to_numpy(), aggregates))
+                inputs = {name: batch.column(name).to_numpy(zero_copy_only=False) for name in model.inputs}
+                cols.update({n: _float_array(v) for n, v in model.features(inputs, num_threads=threads).items()})
                 return pa.RecordBatch.from_arrays(list(cols.values()), names=list(cols))
 
             features_path = out_dir / FEATURES_FILE
@@ -241,7 +255,9 @@ def build_features(
             con.close()
     if n_dupes:
         raise DataError(f"{n_dupes} SK_ID_CURR appear more than once across application_train and application_test")
+    model.save(out_dir)
     man = manifest()
+    man["term_model"] = {"file": TERM_MODEL_FILE, "sha256": model.sha256, "rows": model.n_rows}
     manifest_path = out_dir / MANIFEST_FILE
     manifest_path.write_text(json.dumps(man, ensure_ascii=False, indent=1) + "\n", "utf-8")
     progress("done", total, total)

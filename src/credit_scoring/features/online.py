@@ -11,12 +11,16 @@ Three uses, one definition each:
   (DuckDB needs ~200 ms to set up ~600 aggregates even on ten rows; SQLite ~10 ms); the application part comes from
   the numpy compilation of the same specs.
 
+The inferred loan term and rate (``term.py``) come from the store's own term model, checked against the SHA-256 its
+manifest records, by the same function as the batch build.
+
 The store is loaded lazily on first use (about 1.7 GB at full scale: the history columns as a float64 matrix), never
 at import or construction time.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import sqlite3
@@ -34,8 +38,9 @@ import pyarrow.parquet as pq
 from credit_scoring.data.schema import HISTORY_TABLES, TABLES
 from credit_scoring.errors import DataError
 from credit_scoring.features.application import APPLICATION_COLUMNS, application_features, evaluate_application
-from credit_scoring.features.build import APPLICATIONS_FILE, FEATURES_FILE
+from credit_scoring.features.build import APPLICATIONS_FILE, FEATURES_FILE, MANIFEST_FILE
 from credit_scoring.features.pipeline import KEY, ONLINE_APPLICATION, feature_names, online_queries
+from credit_scoring.features.term import TERM_FEATURES, TERM_MODEL_FILE, TermModel
 
 __all__ = ["OnlineFeatures", "raw_rows"]
 
@@ -88,6 +93,7 @@ class OnlineFeatures:
     def __init__(self, store_dir: Path) -> None:
         self.store_dir = Path(store_dir)
         self._store: _Store | None = None
+        self._term: TermModel | None = None
         self._lock = threading.Lock()
 
     @property
@@ -95,9 +101,33 @@ class OnlineFeatures:
         """Feature columns in store order."""
         return feature_names()
 
+    @property
+    def term_model(self) -> TermModel:
+        """The store's loan-term model (``term_model.json``, checked against the SHA-256 in the manifest)."""
+        if self._term is None:
+            with self._lock:
+                if self._term is None:
+                    self._term = self._read_term_model()
+        return self._term
+
+    def _read_term_model(self) -> TermModel:
+        path = self.store_dir / MANIFEST_FILE
+        if not path.is_file():
+            raise DataError(f"{self.store_dir} holds no feature store: run `credit-scoring features build` first")
+        entry = json.loads(path.read_text("utf-8")).get("term_model")
+        if not isinstance(entry, dict) or "sha256" not in entry:
+            raise DataError(
+                f"{path} records no loan-term model (a store built by an older version): rebuild it with "
+                "`credit-scoring features build`"
+            )
+        return TermModel.load(self.store_dir / TERM_MODEL_FILE, sha256=str(entry["sha256"]))
+
     def application_features(self, app_row: Mapping[str, Any]) -> dict[str, float]:
-        """Application-level features of one application (raw field name -> value; absent fields are missing)."""
-        return {name: float(v[0]) for name, v in evaluate_application(app_row).items()}
+        """Application-level features of one application (raw field name -> value; absent fields are missing),
+        the inferred loan term and rate included."""
+        values = evaluate_application(app_row)
+        values.update(self.term_model.features(values))
+        return {name: float(v[0]) for name, v in values.items()}
 
     def _load(self) -> _Store:
         with self._lock:
@@ -109,7 +139,7 @@ class OnlineFeatures:
         feats, apps = self.store_dir / FEATURES_FILE, self.store_dir / APPLICATIONS_FILE
         if not feats.is_file() or not apps.is_file():
             raise DataError(f"{self.store_dir} holds no feature store: run `credit-scoring features build` first")
-        app_names = {f.name for f in application_features()}
+        app_names = {f.name for f in application_features()} | set(TERM_FEATURES)
         history_names = tuple(n for n in feature_names() if n not in app_names)
         # Batch by batch into one row-major matrix: peak memory ~ the matrix, and a client's row is contiguous.
         pf = pq.ParquetFile(feats)
@@ -183,6 +213,7 @@ class OnlineFeatures:
         if len(rows) != 1:
             raise DataError(f"new_client produced {len(rows)} rows instead of 1")
         out = dict(zip(names, rows[0], strict=True))
+        out.update({name: app_feats[name] for name in TERM_FEATURES})  # computed after the SQL, as in the batch
         return {name: float("nan") if out[name] is None else float(out[name]) for name in feature_names()}
 
 

@@ -18,6 +18,7 @@ from credit_scoring.features.installments import installments_pass
 from credit_scoring.features.pos_cash import pos_cash_pass
 from credit_scoring.features.previous import previous_pass
 from credit_scoring.features.spec import FeatureInfo, HistoryPass
+from credit_scoring.features.term import term_infos
 
 __all__ = [
     "HAS_HISTORY",
@@ -183,7 +184,8 @@ def all_queries() -> dict[str, str]:
 
 @cache
 def feature_infos() -> tuple[FeatureInfo, ...]:
-    """Manifest entries of every feature column, in column order (application descriptions still unresolved)."""
+    """Manifest entries of every feature column, in column order (application descriptions still unresolved): the
+    application features, each history pass, then the inferred loan term and rate (``term.py``)."""
     out = [
         FeatureInfo(f.name, "application", f.aggregation, f.expr.columns(), f.en, f.fr) for f in application_features()
     ]
@@ -193,6 +195,8 @@ def feature_infos() -> tuple[FeatureInfo, ...]:
         flag, en, fr = HAS_HISTORY[hp.output]
         out.append(FeatureInfo(flag, hp.table, "flag", (KEY,), en, fr))
         out += hp.feature_infos()
+    # The fitted loan-term features come last: they are computed from application features after the SQL (term.py).
+    out += term_infos()
     return tuple(out)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pyarrow.parquet as pq
 from credit_scoring.bundle import ModelBundle, file_sha256
 from credit_scoring.config import Settings, TrainConfig
 from credit_scoring.errors import DataError
+from credit_scoring.features.term import TERM_MODEL_FILE
 from credit_scoring.modeling.report import write_plots, write_report
 from credit_scoring.modeling.train import TrainingData, fit_model, save_predictions
 from credit_scoring.progress import ProgressHook, no_progress
@@ -107,6 +109,8 @@ def train(
     plots = write_plots(result, staging / "plots", fn_cost=config.fn_cost, fp_cost=config.fp_cost)
     reports = write_report(result, staging, extra={"data_hash": data.data_hash, "n_labelled": len(data.y)})
     files = {p.relative_to(staging).as_posix(): p for p in [*extra.values(), *plots, *reports]}
+    if (features_dir / TERM_MODEL_FILE).is_file():  # the bundle scores new tables with the term model it learnt on
+        files[TERM_MODEL_FILE] = Path(shutil.copyfile(features_dir / TERM_MODEL_FILE, staging / TERM_MODEL_FILE))
     folder = bundle.save(out_dir, staged=staging, extra_files=files)
     run_id = version = None
     if track:

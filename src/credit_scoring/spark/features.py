@@ -5,6 +5,10 @@ the final join (the same text the DuckDB build and the online path run); ``spark
 dialect to Spark's, and ``build_features_spark`` runs it over the raw tables registered as temporary views. Spark
 computes lazily: the result is one plan (read, aggregate each history table, join) that Spark distributes.
 
+The inferred loan term and rate are the one step that is not SQL: the same ``TermModel`` (fitted on the driver from
+``previous_application``, ordered by SK_ID_PREV as in the DuckDB build, or a bundle's copy when scoring) is applied
+to each partition by ``mapInPandas``.
+
 The batch DuckDB runner aligns the history aggregates by key in Arrow instead of running the final join (faster on one
 machine); the rule is the same (``pipeline.final_sql``), and the tests compare the two engines column by column.
 """
@@ -12,12 +16,17 @@ machine); the rule is the same (``pipeline.final_sql``), and the tests compare t
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+import pandas as pd
+
 from credit_scoring.data.schema import TABLE_NAMES, TABLES
 from credit_scoring.features.pipeline import application_union_sql, final_sql, history_passes
+from credit_scoring.features.term import PREVIOUS_COLUMNS, TERM_FEATURES, TermModel, fit_term_model
 from credit_scoring.portfolio import check_tables
 
 if TYPE_CHECKING:
@@ -60,15 +69,34 @@ def register_tables(spark: SparkSession, tables_dir: Path | str) -> None:
         spark.read.parquet(f"{root}/{TABLES[name].parquet_name}").createOrReplaceTempView(name)
 
 
-def build_features_spark(spark: SparkSession, tables_dir: Path | str) -> DataFrame:
+def build_features_spark(
+    spark: SparkSession, tables_dir: Path | str, *, term_model: TermModel | None = None
+) -> DataFrame:
     """The feature rows of every client of application_train and application_test, as a (lazy) Spark DataFrame.
 
     Columns: SK_ID_CURR, TARGET, LABELLED, then every feature in ``feature_names()`` order, as in ``features.parquet``.
+    ``term_model`` (a bundle's copy when scoring) is used as given; without it, it is fitted here on the driver from
+    ``previous_application`` (a few columns, collected once), like the DuckDB build does.
     """
+    from pyspark.sql.types import DoubleType, StructField, StructType
+
     register_tables(spark, tables_dir)
     result = None
     for view, sql in spark_queries():
         result = spark.sql(sql)
         result.createOrReplaceTempView(view)
     assert result is not None
-    return result
+    if term_model is None:
+        term_model = fit_term_model(spark.table("previous_application").select(*PREVIOUS_COLUMNS).toPandas())
+    model_text, n_rows = term_model.text, term_model.n_rows
+
+    def add_term(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        model = TermModel(text=model_text, n_rows=n_rows)  # one booster per Python worker task
+        for frame in batches:
+            inputs = {name: frame[name].to_numpy(dtype="float64", na_value=np.nan) for name in model.inputs}
+            for name, values in model.features(inputs).items():
+                frame[name] = values
+            yield frame
+
+    schema = StructType([*result.schema.fields, *(StructField(name, DoubleType(), True) for name in TERM_FEATURES)])
+    return result.mapInPandas(add_term, schema)

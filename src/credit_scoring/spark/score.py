@@ -189,7 +189,7 @@ def score_portfolio_spark(
         digest = hashlib.sha256(b"".join(payload[n] for n in sorted(payload))).hexdigest()
         key = f"{digest}:{top}"
         progress("Spark: features and scoring", 0, 2)
-        features = build_features_spark(spark, tables_dir).select(KEY, *scorer.features)
+        features = build_features_spark(spark, tables_dir, term_model=scorer.term_model).select(KEY, *scorer.features)
         scored = features.mapInPandas(_partition_function(key, _payload_getter(spark, payload), top), OUTPUT_DDL)
         t0 = time.perf_counter()
         scored.write.mode("overwrite" if overwrite else "errorifexists").parquet(str(out))
