@@ -7,7 +7,7 @@ computes lazily: the result is one plan (read, aggregate each history table, joi
 
 The inferred loan term and rate are the one step that is not SQL: the same ``TermModel`` (fitted on the driver from
 ``previous_application``, ordered by SK_ID_PREV as in the DuckDB build, or a bundle's copy when scoring) is applied
-to each partition by ``mapInPandas``.
+by a scalar pandas UDF on the four columns it reads.
 
 The batch DuckDB runner aligns the history aggregates by key in Arrow instead of running the final join (faster on one
 machine); the rule is the same (``pipeline.final_sql``), and the tests compare the two engines column by column.
@@ -16,7 +16,6 @@ machine); the rule is the same (``pipeline.final_sql``), and the tests compare t
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -78,6 +77,7 @@ def build_features_spark(
     ``term_model`` (a bundle's copy when scoring) is used as given; without it, it is fitted here on the driver from
     ``previous_application`` (a few columns, collected once), like the DuckDB build does.
     """
+    from pyspark.sql.pandas.functions import pandas_udf
     from pyspark.sql.types import DoubleType, StructField, StructType
 
     register_tables(spark, tables_dir)
@@ -88,15 +88,22 @@ def build_features_spark(
     assert result is not None
     if term_model is None:
         term_model = fit_term_model(spark.table("previous_application").select(*PREVIOUS_COLUMNS).toPandas())
-    model_text, n_rows = term_model.text, term_model.n_rows
+    model_text, n_rows, inputs = term_model.text, term_model.n_rows, term_model.inputs
+    schema = StructType([StructField(name, DoubleType(), True) for name in TERM_FEATURES])
 
-    def add_term(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        model = TermModel(text=model_text, n_rows=n_rows)  # one booster per Python worker task
-        for frame in batches:
-            inputs = {name: frame[name].to_numpy(dtype="float64", na_value=np.nan) for name in model.inputs}
-            for name, values in model.features(inputs).items():
-                frame[name] = values
-            yield frame
+    # Only the four input columns go through Python (a scalar pandas UDF returning a struct), not the ~850 others.
+    @pandas_udf(schema)  # type: ignore[call-overload, untyped-decorator]
+    def term_udf(credit: pd.Series, annuity: pd.Series, goods: pd.Series, cash: pd.Series) -> pd.DataFrame:
+        model = _worker_term_model(model_text, n_rows)
+        columns = (credit, annuity, goods, cash)
+        values = {n: c.to_numpy(dtype="float64", na_value=np.nan) for n, c in zip(inputs, columns, strict=True)}
+        return pd.DataFrame(model.features(values))
 
-    schema = StructType([*result.schema.fields, *(StructField(name, DoubleType(), True) for name in TERM_FEATURES)])
-    return result.mapInPandas(add_term, schema)
+    with_term = result.withColumn("_term", term_udf(*inputs))
+    return with_term.select(*result.columns, *(f"_term.{name}" for name in TERM_FEATURES))
+
+
+@cache
+def _worker_term_model(text: str, n_rows: int) -> TermModel:
+    """One booster per Python worker (kept across batches), not one per batch."""
+    return TermModel(text=text, n_rows=n_rows)
