@@ -45,7 +45,7 @@ from pydantic import ValidationError
 
 from credit_scoring.errors import CreditScoringError
 from credit_scoring.explain import Contributions, contributions_matrix
-from credit_scoring.features.build import APPLICATIONS_FILE, FEATURES_FILE, MANIFEST_FILE
+from credit_scoring.features.build import APPLICATIONS_FILE, FEATURES_FILE, MANIFEST_FILE, STORE_FILES
 from credit_scoring.features.online import OnlineFeatures
 from credit_scoring.features.pipeline import KEY, LABEL
 from credit_scoring.features.term import TERM_FEATURES, TERM_MODEL_FILE
@@ -326,7 +326,7 @@ class StoreService:
         self.scorer = scorer
         self.store_dir = Path(store_dir)
         self.options = opts = options or ServiceOptions()
-        for name in (FEATURES_FILE, APPLICATIONS_FILE, MANIFEST_FILE):
+        for name in STORE_FILES:
             if not (self.store_dir / name).is_file():
                 raise ServiceUnavailableError(
                     f"{self.store_dir} holds no feature store ({name} is missing): build it with "
@@ -342,14 +342,14 @@ class StoreService:
                 f"({', '.join(missing[:5])}): the model and the store come from different feature definitions; "
                 "rebuild one of them"
             )
-        if set(TERM_FEATURES) & set(self.features):
-            store_term = (manifest.get("term_model") or {}).get("sha256")
-            if store_term != scorer.bundle.metadata.get("files", {}).get(TERM_MODEL_FILE):
-                raise ServiceUnavailableError(
-                    f"the store at {self.store_dir} infers the loan term with another model than the one the bundle "
-                    f"was trained with ({TERM_MODEL_FILE} differs): serve the store the bundle was trained on, or "
-                    "retrain on this store"
-                )
+        bundle_term = scorer.bundle.metadata.get("files", {}).get(TERM_MODEL_FILE)
+        uses_term = bundle_term is not None or bool(set(TERM_FEATURES) & set(self.features))
+        if uses_term and (manifest.get("term_model") or {}).get("sha256") != bundle_term:
+            raise ServiceUnavailableError(
+                f"the store at {self.store_dir} infers the loan term with another model than the one the bundle "
+                f"was trained with ({TERM_MODEL_FILE} differs): serve the store the bundle was trained on, or "
+                "retrain on this store"
+            )
         self.texts = [FeatureText.from_manifest(by_name[f]) for f in self.features]
         self.keys_by_feature = [quantity_key(t) for t in self.texts]
         self.groups = QuantityGroups(self.texts, self.keys_by_feature)

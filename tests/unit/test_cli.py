@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from credit_scoring.cli import app
 from credit_scoring.config import get_settings
+from credit_scoring.features.build import STORE_FILES
 
 
 @pytest.fixture
@@ -90,7 +91,7 @@ def test_models_prepare_writes_the_serving_caches_once(
 
     store = tmp_path / "store"
     store.mkdir()
-    for name in ("features.parquet", "applications.parquet", "manifest.json"):
+    for name in STORE_FILES:
         shutil.copy2(feature_store / name, store / name)
     monkeypatch.setenv("CREDIT_SCORING_MODEL", str(trained_bundle))
     monkeypatch.setenv("CREDIT_SCORING_FEATURE_STORE_DIR", str(store))

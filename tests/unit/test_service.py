@@ -11,8 +11,11 @@ import pytest
 
 from credit_scoring.config import Settings
 from credit_scoring.explain import contributions
+from credit_scoring.features.build import STORE_FILES
+from credit_scoring.features.term import TermModel
 from credit_scoring.reasons import quantity_key
 from credit_scoring.schemas import ApplicationIn, ClientQuery
+from credit_scoring.scoring import Scorer
 from credit_scoring.service import (
     InvalidInputError,
     ScoringService,
@@ -197,8 +200,11 @@ def test_what_if_refuses_unknown_fields_and_bad_values(service: StoreService) ->
 
 def test_what_if_changes_the_score(service: StoreService) -> None:
     sk_id = _some_ids(service)[3]
-    result = service.what_if(sk_id, {"AMT_CREDIT": 4_000_000.0, "AMT_ANNUITY": 200_000.0}, lang="en")
-    assert result.changed == ["AMT_ANNUITY", "AMT_CREDIT"]
+    # the small test model (a few trees) may not split on the amounts: raising the external scores (this client's are
+    # low, and the model's strongest feature is their mean) moves it for sure
+    changes = {"AMT_CREDIT": 4_000_000.0, "AMT_ANNUITY": 200_000.0, "EXT_SOURCE_2": 0.9, "EXT_SOURCE_3": 0.9}
+    result = service.what_if(sk_id, changes, lang="en")
+    assert result.changed == ["AMT_ANNUITY", "AMT_CREDIT", "EXT_SOURCE_2", "EXT_SOURCE_3"]
     assert result.after.inputs["AMT_CREDIT"] == 4_000_000.0
     row = service._row(sk_id)
     after = service._vector(result.after.inputs, row)[None, :]
@@ -372,9 +378,22 @@ def _store_copy(feature_store: Path, dst: Path) -> Path:
     import shutil
 
     dst.mkdir()
-    for name in ("features.parquet", "applications.parquet", "manifest.json"):
+    for name in STORE_FILES:
         shutil.copy2(feature_store / name, dst / name)
     return dst
+
+
+def test_service_refuses_a_store_whose_term_model_is_not_the_bundles(
+    tmp_path: Path, trained_bundle: Path, feature_store: Path
+) -> None:
+    store = _store_copy(feature_store, tmp_path / "store")
+    other = TermModel(text="", n_rows=0)
+    other.save(store)
+    manifest = json.loads((store / "manifest.json").read_text("utf-8"))
+    manifest["term_model"]["sha256"] = other.sha256  # a consistent store, built with another term model
+    (store / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    with pytest.raises(ServiceUnavailableError, match=r"term_model\.json differs"):
+        StoreService(Scorer.from_path(trained_bundle), store)
 
 
 def test_precomputed_reasons_equal_live_reasons_and_are_cached(

@@ -37,13 +37,23 @@ from credit_scoring.features.pipeline import HAS_HISTORY, KEY, application_union
 from credit_scoring.features.term import PREVIOUS_COLUMNS, TERM_MODEL_FILE, TermModel, fit_term_model
 from credit_scoring.progress import ProgressHook, no_progress
 
-__all__ = ["APPLICATIONS_FILE", "FEATURES_FILE", "MANIFEST_FILE", "FeatureStoreInfo", "build_features", "connect"]
+__all__ = [
+    "APPLICATIONS_FILE",
+    "FEATURES_FILE",
+    "MANIFEST_FILE",
+    "STORE_FILES",
+    "FeatureStoreInfo",
+    "build_features",
+    "connect",
+]
 
 logger = logging.getLogger(__name__)
 
 FEATURES_FILE = "features.parquet"
 MANIFEST_FILE = "manifest.json"
 APPLICATIONS_FILE = "applications.parquet"
+#: Every file of a feature store (what a copy of the store must carry).
+STORE_FILES = (FEATURES_FILE, APPLICATIONS_FILE, MANIFEST_FILE, TERM_MODEL_FILE)
 _ROW_GROUP = 65536
 
 
