@@ -254,8 +254,8 @@ def build_features(
             def join(batch: pa.RecordBatch) -> pa.RecordBatch:
                 cols = dict(zip(batch.schema.names, batch.columns, strict=True))
                 cols.update(_align_history(batch.column(KEY).to_numpy(), aggregates))
-                # The term features from this batch's application features: the prediction overlaps the writer
-                # thread (measured: the final step takes no longer with it).
+                # The term features from this batch's application features, single-threaded beside the Parquet
+                # writer thread (measured: about 1 s more for this step at full scale, docs/benchmarks.md).
                 inputs = {name: batch.column(name).to_numpy(zero_copy_only=False) for name in model.inputs}
                 cols.update({n: _float_array(v) for n, v in model.features(inputs, num_threads=1).items()})
                 return pa.RecordBatch.from_arrays(list(cols.values()), names=list(cols))
